@@ -1,0 +1,35 @@
+# Two commands set everything up on a fresh machine with Python 3.11:  make figures  and  make test
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= default
+STAMP := $(VENV)/.installed
+
+.PHONY: figures ci-figures test clean bench
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+figures: $(STAMP)
+	$(BIN)/snakemake --profile profiles/default --config scale=$(SCALE)
+	$(BIN)/snakemake --profile profiles/default --config scale=$(SCALE) --report results/report.html
+	@echo; cat results/claims.md; echo; echo "figures: figures/*.png|pdf   report: results/report.html"
+
+ci-figures: $(STAMP)
+	$(BIN)/snakemake --profile profiles/ci --config scale=ci results=results/ci figures=results/ci/figures
+	$(BIN)/snakemake --profile profiles/ci --config scale=ci results=results/ci figures=results/ci/figures \
+		--report results/ci/report.html
+	@echo; cat results/ci/claims.md
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_mediocrity.py
+
+clean:
+	rm -rf results/ci .snakemake $(VENV)

@@ -1,0 +1,67 @@
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
+from overparam.backend import BackendError, cuda_available
+from overparam.config import ConfigError, validate_config
+
+try:
+    validate_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
+    if config["backend"] == "cupy" and not cuda_available():
+        raise BackendError(
+            "config key 'backend': 'cupy' needs a CUDA device and none answers; "
+            "allowed here: auto, numpy"
+        )
+except (ConfigError, BackendError) as err:
+    raise WorkflowError(f"overparam: {err}")
+
+
+SCALE = config["scale"]
+SCALE_CFG = config["scales"][SCALE]
+R = config["results"]
+F = config["figures"]
+RUN = f"{R}/{SCALE}"
+LEDGER = f"{R}/claims.md"
+CONDA_ENV = "../envs/overparam.yaml"
+CORE_SOURCES = [
+    f"src/overparam/{m}.py"
+    for m in ("backend", "seeds", "records", "fit", "verdict", "provenance", "claims")
+]
+
+
+def caption_path(claim):
+    """The generated caption of a claim's figure, relative to rules/ as report() wants it."""
+    target = (Path(workflow.basedir) / R / "captions" / f"{claim}.rst").resolve()
+    return os.path.relpath(target, Path(workflow.basedir) / "rules")
+
+
+def package_sources(paper):
+    """A rule's package inputs: editing a kernel reruns what depends on it."""
+    return CORE_SOURCES + sorted(
+        str(p) for p in Path("src/overparam", paper).glob("*.py")
+    )
+
+
+def common_params(claim):
+    """What every verdict carries besides the measurements."""
+    return {
+        "claim": claim,
+        "scale": SCALE,
+        "backend": config["backend"],
+        "base_seed": config["base_seed"],
+        "tolerances": config["claims"].get(claim, {}),
+        "settings": SCALE_CFG.get(claim, {}),
+    }
+
+
+def claim_inputs(wildcards):
+    groups = CLAIM_RECORDS[wildcards.claim]
+    return {k: (v(wildcards) if callable(v) else v) for k, v in groups.items()}
+
+
+wildcard_constraints:
+    i=r"\d+",
+    p=r"\d+",
+    protocol=r"[a-z_]+",

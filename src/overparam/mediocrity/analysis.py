@@ -1,0 +1,183 @@
+"""From run records to aggregates and verdict fields for claims B1, B2, B3 (tolerances from SPEC.md).
+
+Each ``*_verdict`` function returns ``(summary table, fields)``; ``fields`` fill a :class:`Verdict` and its
+status is computed here from measured numbers against the theory module's predictions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from overparam.fit import bootstrap_line, bootstrap_mean_ci
+from overparam.mediocrity import theory
+
+MIN_ESCAPES = 10  # fewer escaped replicas than this at a point: the point cannot be used
+
+
+def _fmt(x: float, ci: tuple[float, float] | None = None, digits: int = 3) -> str:
+    s = f"{x:.{digits}g}"
+    return s if ci is None else f"{s} [{ci[0]:.{digits}g}, {ci[1]:.{digits}g}]"
+
+
+def _usable(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    ok = df[df["escaped"]]
+    return ok, int((~df["escaped"]).sum())
+
+
+def escape_summary(records: pd.DataFrame) -> pd.DataFrame:
+    """Per (p, γ', d): mean exit time with CI, median, n/(d ln d), theory, and counts."""
+    rows = []
+    for (p, g, d), grp in records.groupby(["p", "gamma_p", "d"]):
+        ok, failed = _usable(grp)
+        mean, lo, hi = bootstrap_mean_ci(ok["t_exit"].to_numpy()) if len(ok) else (np.nan,) * 3
+        n_norm = ok["n_exit"].to_numpy() / (d * np.log(d))
+        rows.append({
+            "p": p, "gamma_p": g, "d": d, "t_mean": mean, "t_lo": lo, "t_hi": hi,
+            "t_median": float(ok["t_exit"].median()) if len(ok) else np.nan,
+            "n_over_dlnd": float(n_norm.mean()) if len(ok) else np.nan,
+            "t_theory": grp["t_theory"].iloc[0], "escaped": len(ok), "failed": failed,
+            "protocol": grp["protocol"].iloc[0] if "protocol" in grp else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def escape_dlogd_verdict(records: pd.DataFrame, *, delta: float, tolerance: float) -> tuple[pd.DataFrame, dict]:
+    """B1: the slope of t_exit against ln d is 1/(2a) within ``tolerance`` for every γ'."""
+    summary = escape_summary(records)
+    fits, ok_all, usable = {}, True, 0
+    for g, grp in records.groupby("gamma_p"):
+        p = int(grp["p"].iloc[0])
+        groups = [(np.log(d), sub.loc[sub["escaped"], "t_exit"].to_numpy()) for d, sub in grp.groupby("d")]
+        groups = [gr for gr in groups if gr[1].size >= MIN_ESCAPES]
+        usable += sum(gr[1].size for gr in groups)
+        if len(groups) < 2:
+            return summary, _inconclusive(f"gamma'={g:.4g}: fewer than two d with {MIN_ESCAPES} escapes")
+        fit = bootstrap_line(groups)
+        pred = 1.0 / (2.0 * theory.growth_rate(g, p, delta))
+        rel = fit.slope / pred - 1.0
+        ok = abs(rel) <= tolerance
+        ok_all &= ok
+        fits[f"{g:.4g}"] = {"slope": fit.slope, "slope_ci": fit.slope_ci, "predicted": pred, "rel_error": rel,
+                            "pass": bool(ok), "d_range": [int(grp["d"].min()), int(grp["d"].max())],
+                            "prefactor_theory": theory.kappa(g, p, delta)}
+    failed = int((~records["escaped"]).sum())
+    return summary, {
+        "predicted": "; ".join(f"γ'={k}: slope {v['predicted']:.3f}" for k, v in fits.items()),
+        "measured": "; ".join(f"γ'={k}: {_fmt(v['slope'], v['slope_ci'])}" for k, v in fits.items()),
+        "tolerance": f"measured slope of mean t_exit vs ln d within ±{tolerance:.0%} of 1/(2a), every γ'",
+        "status": "pass" if ok_all else "fail",
+        "details": {"fits": fits},
+        "runs_used": usable, "runs_failed": failed,
+    }
+
+
+def width_constant_factor_verdict(
+    records: pd.DataFrame, *, delta: float, kappa_tolerance: float, saturation: float, max_ratio: float,
+    t_tolerance: float,
+) -> tuple[pd.DataFrame, dict]:
+    """B2: κ_p (slope of n/d against ln d) saturates in p, κ_1/κ_pmax is bounded, κ_p and t_exit match theory."""
+    summary = escape_summary(records)
+    rows = []
+    for (proto, p), grp in records.groupby(["protocol", "p"]):
+        g = float(grp["gamma_p"].iloc[0])
+        groups = [(np.log(d), (sub.loc[sub["escaped"], "n_exit"] / d).to_numpy()) for d, sub in grp.groupby("d")]
+        groups = [gr for gr in groups if gr[1].size >= MIN_ESCAPES]
+        if len(groups) < 2:
+            return summary, _inconclusive(f"protocol {proto}, p={p}: fewer than two d with {MIN_ESCAPES} escapes")
+        fit = bootstrap_line(groups)
+        pred = theory.kappa(g, int(p), delta)
+        big = summary[(summary["protocol"] == proto) & (summary["p"] == p)].sort_values("d").iloc[-1]
+        rows.append({"protocol": proto, "p": int(p), "gamma_p": g, "kappa": fit.slope, "kappa_lo": fit.slope_ci[0],
+                     "kappa_hi": fit.slope_ci[1], "kappa_theory": pred, "kappa_rel_error": fit.slope / pred - 1.0,
+                     "d_max": int(big["d"]), "t_mean_dmax": big["t_mean"], "t_theory_dmax": big["t_theory"],
+                     "t_rel_error_dmax": big["t_mean"] / big["t_theory"] - 1.0})
+    kap = pd.DataFrame(rows)
+    summary["t_rel_error"] = summary["t_mean"] / summary["t_theory"] - 1.0
+    checks, per_protocol = True, {}
+    for proto, grp in kap.groupby("protocol"):
+        grp = grp.sort_values("p")
+        k_last, k_prev, k_first = grp["kappa"].iloc[-1], grp["kappa"].iloc[-2], grp["kappa"].iloc[0]
+        sat = abs(k_last - k_prev) / k_last
+        ratio = k_first / k_last
+        worst_kappa = float(grp["kappa_rel_error"].abs().max())
+        worst_t = float(grp["t_rel_error_dmax"].abs().max())
+        worst_t_all = float(summary.loc[summary["protocol"] == proto, "t_rel_error"].abs().max())
+        ok = {"saturation": bool(sat < saturation), "ratio": bool(ratio <= max_ratio),
+              "kappa": bool(worst_kappa <= kappa_tolerance), "t_exit": bool(worst_t <= t_tolerance)}
+        checks &= all(ok.values())
+        per_protocol[proto] = {"kappa_last_two_rel_diff": sat, "kappa1_over_kappamax": ratio,
+                               "kappa1_over_kappamax_theory":
+                                   grp["kappa_theory"].iloc[0] / grp["kappa_theory"].iloc[-1],
+                               "worst_kappa_rel_error": worst_kappa, "worst_t_rel_error_at_dmax": worst_t,
+                               "worst_t_rel_error_any_d": worst_t_all, "checks": ok}
+    used, failed = int(records["escaped"].sum()), int((~records["escaped"]).sum())
+    return kap, {
+        "predicted": "κ_p = 1/(8γ'−4γ'²C_p); κ_1/κ_∞ ≤ 6; " + "; ".join(
+            f"{pr}: κ_1/κ_pmax={v['kappa1_over_kappamax_theory']:.2f}" for pr, v in per_protocol.items()),
+        "measured": "; ".join(
+            f"{pr}: κ_1/κ_pmax={v['kappa1_over_kappamax']:.2f}, last-two diff {v['kappa_last_two_rel_diff']:.1%}, "
+            f"worst κ err {v['worst_kappa_rel_error']:.1%}, worst t_exit err {v['worst_t_rel_error_at_dmax']:.1%}"
+            for pr, v in per_protocol.items()),
+        "tolerance": (f"per protocol: κ at the two largest p differ < {saturation:.0%}; κ_1/κ_pmax ≤ {max_ratio}; "
+                      f"every κ_p within ±{kappa_tolerance:.0%} of theory; every p's mean t_exit at the largest d "
+                      f"within ±{t_tolerance:.0%} of ln(d·0.01·R0/2)/(2a)"),
+        "status": "pass" if checks else "fail",
+        "details": {"protocols": per_protocol, "kappa": kap.to_dict(orient="records")},
+        "runs_used": used, "runs_failed": failed,
+    }
+
+
+def ode_matches_sgd_verdict(
+    records: pd.DataFrame, validation: pd.DataFrame, *, low: float, high: float, n_boot: int = 2000
+) -> tuple[pd.DataFrame, dict]:
+    """B3: mean t_exit(SGD) / mean t_exit(ODE) over the same random starts lies in [low, high] everywhere."""
+    rows = []
+    rng = np.random.default_rng(0)
+    for (p, d), grp in records.groupby(["p", "d"]):
+        ok = grp[grp["escaped"] & np.isfinite(grp["t_ode"])]
+        if len(ok) < MIN_ESCAPES:
+            return pd.DataFrame(rows), _inconclusive(f"p={p}, d={d}: fewer than {MIN_ESCAPES} paired exits")
+        ts, to = ok["t_exit"].to_numpy(), ok["t_ode"].to_numpy()
+        idx = rng.integers(0, ts.size, (n_boot, ts.size))
+        boots = ts[idx].mean(axis=1) / to[idx].mean(axis=1)
+        lo, hi = np.percentile(boots, [2.5, 97.5])
+        rows.append({"p": int(p), "d": int(d), "gamma_p": float(grp["gamma_p"].iloc[0]), "t_sgd": ts.mean(),
+                     "t_ode": to.mean(), "ratio": ts.mean() / to.mean(), "ratio_lo": lo, "ratio_hi": hi,
+                     "pairs": ts.size, "failed": len(grp) - len(ok)})
+    tab = pd.DataFrame(rows)
+    inside = (tab["ratio"] >= low) & (tab["ratio"] <= high)
+    worst = tab.loc[(tab["ratio"] - 1.0).abs().idxmax()]
+    val = validation_check(validation)
+    return tab, {
+        "predicted": "t_exit(SGD)/t_exit(ODE) = 1 (the ODE from the same start predicts the escape)",
+        "measured": (f"ratio {tab['ratio'].min():.3f}–{tab['ratio'].max():.3f} over {len(tab)} (p, d) points; "
+                     f"worst {worst['ratio']:.3f} [{worst['ratio_lo']:.3f}, {worst['ratio_hi']:.3f}] "
+                     f"at p={int(worst['p'])}, d={int(worst['d'])}; {int(inside.sum())}/{len(tab)} inside"),
+        "tolerance": f"every (p, d) ratio of mean exit times within [{low}, {high}]",
+        "status": "pass" if bool(inside.all()) else "fail",
+        "details": {"points": tab.to_dict(orient="records"), "outside": tab.loc[~inside, ["p", "d", "ratio"]]
+                    .to_dict(orient="records"), "chain_vs_direct_validation": val},
+        "runs_used": int(tab["pairs"].sum()), "runs_failed": int(tab["failed"].sum()),
+    }
+
+
+def validation_check(validation: pd.DataFrame) -> list[dict[str, Any]]:
+    """Chain against direct SGD per (p, d): mean exit times and their difference in standard errors."""
+    out = []
+    for (p, d), grp in validation.groupby(["p", "d"]):
+        stats = {}
+        for sim, sub in grp.groupby("simulator"):
+            t = sub.loc[sub["escaped"], "t_exit"].to_numpy()
+            stats[sim] = (t.mean(), t.std(ddof=1) / np.sqrt(t.size), t.size)
+        (mc, sc, nc), (md, sd, nd) = stats["chain"], stats["direct"]
+        out.append({"p": int(p), "d": int(d), "chain_mean": mc, "chain_se": sc, "direct_mean": md, "direct_se": sd,
+                    "z": (mc - md) / np.hypot(sc, sd), "n_chain": nc, "n_direct": nd})
+    return out
+
+
+def _inconclusive(reason: str) -> dict[str, Any]:
+    return {"predicted": "", "measured": reason, "tolerance": "", "status": "inconclusive",
+            "details": {"reason": reason}, "runs_used": 0, "runs_failed": 0}

@@ -1,0 +1,201 @@
+"""The exact overlap chain: one-pass SGD reduced without approximation to a frame of dimension O(p).
+
+With isotropic inputs x ~ N(0, I_d), the law of SGD on (w_1..w_p, w*) is invariant under rotations, so only
+the vectors' coordinates in an orthonormal frame of their span matter. One step of SGD moves every student
+along the same input x; in a frame E of k columns containing the span, x = E ξ + x_⊥ with ξ ~ N(0, I_k)
+and ‖x_⊥‖² ~ χ²(d − k), independent. In unit-norm coordinates u_j = w_j/√d the step is
+
+    λ_j = u_j·x,  λ* = u*·x,  f = (1/p) Σ_j λ_j²,  y = λ*² + √Δ ξ₀,  g = f − y,
+    c_j = −(2γ'/d) g λ_j,     u_j ← (u_j + c_j x) / ‖u_j + c_j x‖,
+    ‖u_j + c_j x‖² = 1 + 2 c_j λ_j + c_j² ‖x‖²,
+
+which in coordinates adds c_j ξ to the k used columns and c_j ‖x_⊥‖ to one new column (the direction of
+x_⊥). After K − P steps the frame is re-compressed to P = p + 1 columns by a QR factorisation. Every quantity
+is exact (no large-d limit is taken); the cost per step is O(p·K) with K = O(p), whatever d. This is the
+SPEC's "overlap chain" (Gram matrix of (W, w*) as a finite-d Markov chain), carried as a Cholesky-like factor
+of that Gram matrix instead of re-factorising it every step.
+
+The initial frame is exact too: rows of W and w* uniform on the sphere have the Gram matrix of P
+independent N(0, I_d) vectors, normalised; its Cholesky factor has the Bartlett law (diagonal entries
+√χ²(d − i), entries below N(0, 1)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from overparam.backend import Backend
+from overparam.mediocrity.theory import ESCAPE_FRACTION
+
+
+@dataclass
+class EscapeResult:
+    """Per-replica outcome of an escape run (host arrays, one entry per replica)."""
+
+    escaped: np.ndarray  # bool
+    n_exit: np.ndarray  # steps to escape (0 where not escaped)
+    t_exit: np.ndarray  # n_exit · γ' / d (nan where not escaped)
+    r0: np.ndarray  # risk at t = 0
+    m0: np.ndarray  # (S, p) overlaps at t = 0
+    q0: np.ndarray  # (S, p, p) student Gram at t = 0
+    trace_steps: np.ndarray | None = None  # (T,) step counts of the risk trace, when asked for
+    trace_r: np.ndarray | None = None  # (T, S) risk at those times
+
+
+def overlaps(xp: Any, coords: Any, p: int) -> tuple[Any, Any]:
+    """M_j = u_j·u* and Q_jl = u_j·u_l from frame coordinates of shape (N, p + 1, k)."""
+    students = coords[:, :p, :]
+    teacher = coords[:, p, :]
+    m = xp.sum(students * teacher[:, None, :], axis=-1)
+    q = xp.matmul(students, xp.matrix_transpose(students))
+    return m, q
+
+
+def risk(xp: Any, m: Any, q: Any, p: int) -> Any:
+    """R = 1 + tr(Q²)/p² − (2/p) Σ_j M_j², batched over the leading axis."""
+    return 1.0 + xp.sum(q * q, axis=(-2, -1)) / p**2 - 2.0 * xp.sum(m * m, axis=-1) / p
+
+
+def bartlett_frame(backend: Backend, streams: Any, rows: list[int], p: int, d: np.ndarray, width: int) -> Any:
+    """Exact coordinates of p + 1 independent uniform unit vectors of R^d in a frame of ``width`` columns."""
+    n_rows = p + 1
+    below = backend.to_numpy(streams.standard_normal(rows, (n_rows, n_rows)))
+    dof = np.stack([di - np.arange(n_rows) for di in d]).astype(np.float64)
+    diag = np.sqrt(backend.to_numpy(streams.chisquare(rows, dof, (n_rows,))))
+    lower = np.tril(below, -1)
+    idx = np.arange(n_rows)
+    lower[:, idx, idx] = diag
+    lower /= np.linalg.norm(lower, axis=-1, keepdims=True)
+    coords = np.zeros((len(rows), n_rows, width))
+    coords[:, :, :n_rows] = lower
+    return backend.asarray(coords)
+
+
+def run_chain(
+    backend: Backend,
+    seeds: list[np.random.SeedSequence],
+    *,
+    p: int,
+    d: np.ndarray,
+    gamma_p: np.ndarray,
+    delta: float,
+    t_max: np.ndarray,
+    dt_check: float = 1e-3,
+    block: int = 256,
+    extra_columns: int | None = None,
+    trace: bool = False,
+) -> EscapeResult:
+    """Run the exact chain for replicas with their own (d, γ', seed) until each escapes or reaches t_max.
+
+    Escape is the first check time with R(t) < 0.99 R(0); checks happen every ``dt_check`` time units
+    (or more often). Replicas that escaped are dropped from the batch at block boundaries, which changes
+    nothing for the others since every replica draws from its own stream.
+    """
+    xp = backend.xp
+    d = np.asarray(d, dtype=np.int64)
+    gamma_p = np.asarray(gamma_p, dtype=np.float64)
+    t_max = np.broadcast_to(np.asarray(t_max, dtype=np.float64), d.shape)
+    n_all = d.size
+    if len(seeds) != n_all or gamma_p.shape != d.shape:
+        raise ValueError("chain: seeds, d and gamma_p must have one entry per replica")
+    n_rows = p + 1
+    extra = max(n_rows, 4) if extra_columns is None else extra_columns
+    width = n_rows + extra
+    if np.any(d <= width):
+        raise ValueError(f"chain: d must exceed p + 1 + extra columns = {width}; got min d = {d.min()}")
+    streams = backend.streams(seeds)
+    rows = list(range(n_all))
+    coords = bartlett_frame(backend, streams, rows, p, d, width)
+    m, q = overlaps(xp, coords, p)
+    r0_dev = risk(xp, m, q, p)
+    r0 = backend.to_numpy(r0_dev)
+    m0, q0 = backend.to_numpy(m), backend.to_numpy(q)
+
+    steps_per_time = d / gamma_p
+    # each replica checks every 2^j steps (its own cadence, so a replica's exit step never depends on what
+    # else is in the batch); the loop evaluates R whenever the finest cadence in the batch comes round
+    cadence = 2 ** np.floor(np.log2(np.maximum(dt_check * steps_per_time, 1.0))).astype(np.int64)
+    cadence_dev = backend.index_array(cadence)
+    check_every = int(cadence.min())
+    max_steps = np.ceil(t_max * steps_per_time).astype(np.int64)
+    exit_step = np.zeros(n_all, dtype=np.int64)
+    trace_steps: list[int] = []
+    trace_vals: list[Any] = []
+
+    active = np.arange(n_all)
+    step_scale = backend.asarray(-2.0 * gamma_p / d)[:, None]  # c_j = −(2γ'/d) g λ_j
+    threshold = ESCAPE_FRACTION * r0_dev
+    exit_dev = xp.zeros(n_all, dtype=xp.int64)
+    sqrt_delta = float(np.sqrt(delta))
+    k = n_rows
+    step = 0
+    if trace:
+        trace_steps.append(0)
+        trace_vals.append(r0_dev)
+    while active.size:
+        sched = np.array([n_rows + (k - n_rows + j) % extra for j in range(block)])
+        xi_blk = streams.standard_normal(list(active), (block, width))
+        noise_blk = streams.standard_normal(list(active), (block,))
+        chi_dof = (d[active][:, None] - sched[None, :]).astype(np.float64)
+        chi_blk = streams.chisquare(list(active), chi_dof, (block,))
+        for j in range(block):
+            k = int(sched[j])
+            xi = xi_blk[:, j, :k]
+            students = coords[:, :p, :k]
+            lam = xp.sum(students * xi[:, None, :], axis=-1)
+            lam_t = xp.sum(coords[:, p, :k] * xi, axis=-1)
+            xx = xp.sum(xi * xi, axis=-1) + chi_blk[:, j]
+            y = lam_t * lam_t + sqrt_delta * noise_blk[:, j]
+            g = xp.mean(lam * lam, axis=-1) - y
+            c = step_scale * g[:, None] * lam
+            inv_norm = 1.0 / xp.sqrt(1.0 + 2.0 * c * lam + c * c * xx[:, None])
+            coords[:, :p, :k] = (students + c[:, :, None] * xi[:, None, :]) * inv_norm[:, :, None]
+            coords[:, :p, k] = c * xp.sqrt(chi_blk[:, j])[:, None] * inv_norm
+            step += 1
+            if k + 1 == width:
+                coords = _compress(xp, coords, p, width)
+            if step % check_every == 0:
+                m, q = overlaps(xp, coords, p)
+                r = risk(xp, m, q, p)
+                if trace:
+                    trace_steps.append(step)
+                    trace_vals.append(r)
+                newly = (r < threshold) & (exit_dev == 0) & (step % cadence_dev == 0)
+                exit_dev = xp.where(newly, step, exit_dev)
+        k = n_rows + (k + 1 - n_rows) % extra
+        # block boundary: copy the small exit vector once, drop finished replicas
+        exits = backend.to_numpy(exit_dev)
+        exit_step[active] = exits
+        keep = (exits == 0) & (step < max_steps[active])
+        if trace or keep.all():
+            if trace and not keep.any():
+                break
+            continue
+        keep_idx = backend.index_array(np.nonzero(keep)[0])
+        coords = xp.take(coords, keep_idx, axis=0)
+        step_scale = xp.take(step_scale, keep_idx, axis=0)
+        threshold = xp.take(threshold, keep_idx, axis=0)
+        exit_dev = xp.take(exit_dev, keep_idx, axis=0)
+        cadence_dev = xp.take(cadence_dev, keep_idx, axis=0)
+        active = active[keep]
+    escaped = exit_step > 0
+    t_exit = np.where(escaped, exit_step * gamma_p / d, np.nan)
+    result = EscapeResult(escaped, exit_step, t_exit, r0, m0, q0)
+    if trace:
+        result.trace_steps = np.array(trace_steps)
+        result.trace_r = np.stack([backend.to_numpy(v) for v in trace_vals])
+    return result
+
+
+def _compress(xp: Any, coords: Any, p: int, width: int) -> Any:
+    """Re-express the p + 1 vectors in a frame of p + 1 columns (QR of the coordinates), exactly renormalised."""
+    n_rows = p + 1
+    r = xp.linalg.qr(xp.matrix_transpose(coords), mode="reduced").R  # (N, P, P)
+    small = xp.matrix_transpose(r)
+    small = small / xp.sqrt(xp.sum(small * small, axis=-1))[:, :, None]
+    out = xp.zeros((coords.shape[0], n_rows, width), dtype=coords.dtype)
+    out[:, :, :n_rows] = small
+    return out

@@ -1,0 +1,113 @@
+"""Direct one-pass SGD on the two-layer student, seeds batched as (S, p, d) arrays: the ground truth.
+
+Teacher y = (w*·x/√d)² + √Δ ξ, student f(x) = (1/p) Σ_j (w_j·x/√d)², loss ½(f − y)², batch 1, step γ,
+after every step each row renormalised to ‖w_j‖ = √d. In unit coordinates u_j = w_j/√d one step reads
+
+    λ_j = u_j·x,  g = f − y,  u_j ← (u_j − (2γ'/d) g λ_j x) / ‖·‖,   γ' = γ/p,
+
+which is exactly the gradient step γ ∂/∂w_j ½(f − y)² = γ (f − y)(2/p)(w_j·x/√d) x/√d, written for u.
+Time t = steps · γ'/d. This is the GPU workload: every step is a batched mat-vec of W with fresh inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from overparam.backend import Backend
+from overparam.mediocrity.chain import EscapeResult, risk
+from overparam.mediocrity.theory import ESCAPE_FRACTION
+
+
+def initial_students(backend: Backend, streams: Any, rows: list[int], p: int, d: int) -> tuple[Any, Any]:
+    """Rows of W and w* uniform on the unit sphere of R^d (normalised Gaussians), as (S, p, d) and (S, d)."""
+    xp = backend.xp
+    z = streams.standard_normal(rows, (p + 1, d))
+    z = z / xp.sqrt(xp.sum(z * z, axis=-1))[:, :, None]
+    return z[:, :p, :], z[:, p, :]
+
+
+def sgd_overlaps(xp: Any, u: Any, u_star: Any) -> tuple[Any, Any]:
+    """M = u u*, Q = u uᵀ from the explicit vectors."""
+    m = xp.sum(u * u_star[:, None, :], axis=-1)
+    q = xp.matmul(u, xp.matrix_transpose(u))
+    return m, q
+
+
+def run_direct_sgd(
+    backend: Backend,
+    seeds: list[np.random.SeedSequence],
+    *,
+    p: int,
+    d: int,
+    gamma_p: float,
+    delta: float,
+    t_max: float,
+    dt_check: float = 1e-3,
+    block: int | None = None,
+    trace: bool = False,
+) -> EscapeResult:
+    """Run direct SGD for S replicas of one (p, d, γ') until each escapes (R < 0.99 R0) or t reaches t_max.
+
+    Escape is checked every 2^j ≤ dt_check·d/γ' steps from the explicit vectors; the exit step is copied to
+    the host once per block of steps, never per step.
+    """
+    xp = backend.xp
+    n_rep = len(seeds)
+    streams = backend.streams(seeds)
+    rows = list(range(n_rep))
+    if block is None:
+        block = int(max(1, min(64, 4_000_000 // max(1, n_rep * d))))
+    u, u_star = initial_students(backend, streams, rows, p, d)
+    m, q = sgd_overlaps(xp, u, u_star)
+    r0_dev = risk(xp, m, q, p)
+    threshold = ESCAPE_FRACTION * r0_dev
+    m0, q0, r0 = backend.to_numpy(m), backend.to_numpy(q), backend.to_numpy(r0_dev)
+    cadence = int(2 ** np.floor(np.log2(max(dt_check * d / gamma_p, 1.0))))
+    max_steps = int(np.ceil(t_max * d / gamma_p))
+    step_scale = -2.0 * gamma_p / d
+    sqrt_delta = float(np.sqrt(delta))
+    exit_dev = xp.zeros(n_rep, dtype=xp.int64)
+    exit_step = np.zeros(n_rep, dtype=np.int64)
+    active = np.arange(n_rep)
+    trace_steps, trace_vals = [0], [r0_dev]
+    step = 0
+    while step < max_steps and active.size:
+        x_blk = streams.standard_normal(list(active), (block, d))
+        noise_blk = streams.standard_normal(list(active), (block,))
+        for j in range(block):
+            x = x_blk[:, j, :]
+            lam = xp.sum(u * x[:, None, :], axis=-1)
+            lam_t = xp.sum(u_star * x, axis=-1)
+            g = xp.mean(lam * lam, axis=-1) - (lam_t * lam_t + sqrt_delta * noise_blk[:, j])
+            c = step_scale * g[:, None] * lam
+            u = u + c[:, :, None] * x[:, None, :]
+            u = u / xp.sqrt(xp.sum(u * u, axis=-1))[:, :, None]
+            step += 1
+            if step % cadence == 0:
+                m, q = sgd_overlaps(xp, u, u_star)
+                r = risk(xp, m, q, p)
+                if trace:
+                    trace_steps.append(step)
+                    trace_vals.append(r)
+                exit_dev = xp.where((r < threshold) & (exit_dev == 0), step, exit_dev)
+        # block boundary: one small copy to the host, then drop the replicas that escaped
+        exits = backend.to_numpy(exit_dev)
+        exit_step[active] = exits
+        keep = exits == 0
+        if trace or keep.all():
+            if trace and not keep.any():
+                break
+            continue
+        keep_idx = backend.index_array(np.nonzero(keep)[0])
+        u, u_star = xp.take(u, keep_idx, axis=0), xp.take(u_star, keep_idx, axis=0)
+        threshold, exit_dev = xp.take(threshold, keep_idx, axis=0), xp.take(exit_dev, keep_idx, axis=0)
+        active = active[keep]
+    escaped = exit_step > 0
+    t_exit = np.where(escaped, exit_step * gamma_p / d, np.nan)
+    result = EscapeResult(escaped, exit_step, t_exit, r0, m0, q0)
+    if trace:
+        result.trace_steps = np.array(trace_steps)
+        result.trace_r = np.stack([backend.to_numpy(v) for v in trace_vals])
+    return result

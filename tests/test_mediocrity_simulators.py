@@ -1,0 +1,83 @@
+"""The three simulators of Paper B checked against each other and against the theory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from overparam.mediocrity import theory
+from overparam.mediocrity.chain import run_chain
+from overparam.mediocrity.sgd import run_direct_sgd
+
+DELTA = 1e-4
+
+
+def _seeds(tag: int, n: int) -> list[np.random.SeedSequence]:
+    return [np.random.SeedSequence([tag, i]) for i in range(n)]
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_chain_matches_direct_sgd_in_distribution(numpy_backend, p):
+    """Exit-time means of the exact chain and of direct SGD (d = 400, 240 seeds) within 2 standard errors."""
+    d, g, n = 400, 0.1, 240
+    chain = run_chain(numpy_backend, _seeds(1, n), p=p, d=np.full(n, d), gamma_p=np.full(n, g), delta=DELTA,
+                      t_max=np.full(n, 20.0))
+    direct = run_direct_sgd(numpy_backend, _seeds(2, n), p=p, d=d, gamma_p=g, delta=DELTA, t_max=20.0)
+    assert chain.escaped.all() and direct.escaped.all()
+    diff = chain.t_exit.mean() - direct.t_exit.mean()
+    se = np.hypot(chain.t_exit.std(ddof=1), direct.t_exit.std(ddof=1)) / np.sqrt(n)
+    assert abs(diff) < 2 * se, f"chain {chain.t_exit.mean():.3f} vs direct {direct.t_exit.mean():.3f} (se {se:.3f})"
+    # the initial overlaps have the same law too: E[d M0^2] = 1 for uniform directions
+    assert abs(np.mean(d * chain.m0**2) - 1.0) < 0.25 and abs(np.mean(d * direct.m0**2) - 1.0) < 0.25
+
+
+def test_chain_replica_is_independent_of_its_batch(numpy_backend):
+    """A replica's exit step is the same alone and beside others with different d and γ'."""
+    seeds = _seeds(3, 6)
+    d = np.array([300, 300, 900, 300, 600, 300])
+    g = np.array([0.1, 0.05, 0.1, 0.1, 0.08, 0.1])
+    batch = run_chain(numpy_backend, seeds, p=2, d=d, gamma_p=g, delta=DELTA, t_max=np.full(6, 20.0))
+    for i in (0, 2, 4):
+        alone = run_chain(numpy_backend, [seeds[i]], p=2, d=d[i:i + 1], gamma_p=g[i:i + 1], delta=DELTA,
+                          t_max=np.full(1, 20.0))
+        assert alone.n_exit[0] == batch.n_exit[i]
+
+
+def test_chain_is_bit_identical_for_a_fixed_seed(numpy_backend):
+    kwargs = dict(p=3, d=np.full(8, 500), gamma_p=np.full(8, 0.07), delta=DELTA, t_max=np.full(8, 20.0))
+    a = run_chain(numpy_backend, _seeds(4, 8), **kwargs)
+    b = run_chain(numpy_backend, _seeds(4, 8), **kwargs)
+    np.testing.assert_array_equal(a.n_exit, b.n_exit)
+    np.testing.assert_array_equal(a.m0, b.m0)
+
+
+def test_chain_runs_the_same_under_the_strict_namespace(backend):
+    """One code path: the chain under every backend gives the NumPy result (same host RNG on the CPU)."""
+    if backend.name == "cupy":
+        pytest.skip("CuPy draws from its own generator; parity is in tests/test_gpu_parity.py")
+    from overparam.backend import get_backend
+
+    kwargs = dict(p=2, d=np.full(4, 200), gamma_p=np.full(4, 0.1), delta=DELTA, t_max=np.full(4, 20.0))
+    ref = run_chain(get_backend("numpy"), _seeds(5, 4), **kwargs)
+    got = run_chain(backend, _seeds(5, 4), **kwargs)
+    np.testing.assert_array_equal(got.n_exit, ref.n_exit)
+
+
+def test_direct_sgd_runs_under_every_backend(backend):
+    res = run_direct_sgd(backend, _seeds(6, 3), p=2, d=64, gamma_p=0.1, delta=DELTA, t_max=10.0)
+    assert res.escaped.all()
+
+
+def test_rate_above_two_over_cp_does_not_escape(numpy_backend):
+    """γ' > 2/C_p makes a < 0: the overlaps shrink back to the noise floor and R never drops by 1%.
+
+    (d must be large enough that the SGD noise floor of M², about 24γ/(|a| d), stays well under the 1% drop.)
+    """
+    p, d, n = 1, 5000, 16
+    g = 1.5 * theory.gamma_max(p, DELTA)
+    res = run_chain(numpy_backend, _seeds(7, n), p=p, d=np.full(n, d), gamma_p=np.full(n, g), delta=DELTA,
+                    t_max=np.full(n, 2.0))
+    assert not res.escaped.any()
+    ok = run_chain(numpy_backend, _seeds(7, n), p=p, d=np.full(n, d), gamma_p=np.full(n, 0.3 * g), delta=DELTA,
+                   t_max=np.full(n, 20.0))
+    assert ok.escaped.all()
