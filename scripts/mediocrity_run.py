@@ -2,6 +2,8 @@
 
 import sys
 
+from tqdm import tqdm
+
 from overparam.backend import get_backend
 from overparam.mediocrity import experiment
 from overparam.records import write_records
@@ -13,6 +15,16 @@ kind = snakemake.params.kind  # noqa: F821
 backend = get_backend(snakemake.params.backend)  # noqa: F821
 print(f"backend: {backend.name} ({backend.device}); {kind}: {params}", flush=True)
 common = {k: params.pop(k) for k in ("claim", "base_seed", "delta", "t_max_factor", "dt_check")}
+bar = tqdm(desc=f"{kind} p={params['p']}", unit="step", file=sys.stdout, mininterval=5.0)
+
+
+def progress(step: int, running: int) -> None:
+    bar.n = step
+    bar.set_postfix(replicas_running=running, refresh=False)
+    bar.refresh()
+
+
+common["progress"] = progress
 if kind == "escape":
     extra = {}
     if "protocol" in params:
@@ -28,5 +40,6 @@ elif kind == "trace":
     records = experiment.risk_traces(backend, **common, **params)
 else:
     raise ValueError(f"params.kind: {kind!r} is not one of escape, ode, validation, trace")
+bar.close()
 write_records(records, snakemake.output[0])  # noqa: F821
 print(f"wrote {len(records)} records", flush=True)

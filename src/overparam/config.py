@@ -50,7 +50,8 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
     scale = config["scale"]
     if scale not in config["scales"]:
         raise ConfigError(f"config key 'scale': {scale!r} is not one of {', '.join(config['scales'])}")
-    _check_mediocrity(config, scale)
+    for name in config["scales"]:
+        _check_mediocrity(config, name)
 
 
 def _check_mediocrity(config: dict[str, Any], scale: str) -> None:

@@ -22,6 +22,7 @@ independent N(0, I_d) vectors, normalised; its Cholesky factor has the Bartlett 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,12 +88,14 @@ def run_chain(
     block: int = 256,
     extra_columns: int | None = None,
     trace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EscapeResult:
     """Run the exact chain for replicas with their own (d, γ', seed) until each escapes or reaches t_max.
 
     Escape is the first check time with R(t) < 0.99 R(0); checks happen every ``dt_check`` time units
     (or more often). Replicas that escaped are dropped from the batch at block boundaries, which changes
-    nothing for the others since every replica draws from its own stream.
+    nothing for the others since every replica draws from its own stream. ``progress(steps, replicas
+    still running)`` is called once per block.
     """
     xp = backend.xp
     d = np.asarray(d, dtype=np.int64)
@@ -102,7 +105,7 @@ def run_chain(
     if len(seeds) != n_all or gamma_p.shape != d.shape:
         raise ValueError("chain: seeds, d and gamma_p must have one entry per replica")
     n_rows = p + 1
-    extra = max(n_rows, 4) if extra_columns is None else extra_columns
+    extra = max(n_rows, 8) if extra_columns is None else extra_columns
     width = n_rows + extra
     if np.any(d <= width):
         raise ValueError(f"chain: d must exceed p + 1 + extra columns = {width}; got min d = {d.min()}")
@@ -137,7 +140,7 @@ def run_chain(
         trace_vals.append(r0_dev)
     while active.size:
         sched = np.array([n_rows + (k - n_rows + j) % extra for j in range(block)])
-        xi_blk = streams.standard_normal(list(active), (block, width))
+        xi_blk = streams.standard_normal(list(active), (block, width))  # step j uses the first k_j columns
         noise_blk = streams.standard_normal(list(active), (block,))
         chi_dof = (d[active][:, None] - sched[None, :]).astype(np.float64)
         chi_blk = streams.chisquare(list(active), chi_dof, (block,))
@@ -145,9 +148,9 @@ def run_chain(
             k = int(sched[j])
             xi = xi_blk[:, j, :k]
             students = coords[:, :p, :k]
-            lam = xp.sum(students * xi[:, None, :], axis=-1)
-            lam_t = xp.sum(coords[:, p, :k] * xi, axis=-1)
-            xx = xp.sum(xi * xi, axis=-1) + chi_blk[:, j]
+            lam = xp.vecdot(students, xi[:, None, :])
+            lam_t = xp.vecdot(coords[:, p, :k], xi)
+            xx = xp.vecdot(xi, xi) + chi_blk[:, j]
             y = lam_t * lam_t + sqrt_delta * noise_blk[:, j]
             g = xp.mean(lam * lam, axis=-1) - y
             c = step_scale * g[:, None] * lam
@@ -170,6 +173,8 @@ def run_chain(
         exits = backend.to_numpy(exit_dev)
         exit_step[active] = exits
         keep = (exits == 0) & (step < max_steps[active])
+        if progress is not None:
+            progress(step, int(keep.sum()))
         if trace or keep.all():
             if trace and not keep.any():
                 break
@@ -191,10 +196,14 @@ def run_chain(
 
 
 def _compress(xp: Any, coords: Any, p: int, width: int) -> Any:
-    """Re-express the p + 1 vectors in a frame of p + 1 columns (QR of the coordinates), exactly renormalised."""
+    """Re-express the p + 1 vectors in a frame of p + 1 columns, exactly renormalised.
+
+    Only the Gram matrix G = C Cᵀ of the vectors matters (the law of SGD is rotation invariant), and its
+    Cholesky factor L (G = L Lᵀ) is a set of coordinates of the same vectors in a (p + 1)-column frame.
+    """
     n_rows = p + 1
-    r = xp.linalg.qr(xp.matrix_transpose(coords), mode="reduced").R  # (N, P, P)
-    small = xp.matrix_transpose(r)
+    gram = xp.matmul(coords, xp.matrix_transpose(coords))
+    small = xp.linalg.cholesky(gram)
     small = small / xp.sqrt(xp.sum(small * small, axis=-1))[:, :, None]
     out = xp.zeros((coords.shape[0], n_rows, width), dtype=coords.dtype)
     out[:, :, :n_rows] = small

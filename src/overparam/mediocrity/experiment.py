@@ -7,6 +7,7 @@ so a series can be split over jobs or batched into one array program without cha
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from overparam.mediocrity.sgd import run_direct_sgd
 from overparam.seeds import seed_sequence
 
 PAPER = "mediocrity"
+Progress = Callable[[int, int], None]  # (steps done, replicas still running), once per block
 
 
 def resolve_gamma(gamma: float | str, p: int, delta: float) -> float:
@@ -69,11 +71,13 @@ def _records(
 def _chain_grid(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gammas: list[float], seeds: int,
     delta: float, t_max_factor: float, dt_check: float, extra: dict[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[dict[str, Any]], EscapeResult, np.ndarray, np.ndarray]:
     seed_list, d_col, g_col, rep_col = _replica_grid(claim, base_seed, p, d, gammas, seeds)
     t_max = np.array([t_max_factor * theory.t_exit(di, gi, p, delta) for di, gi in zip(d_col, g_col)])
     start = time.perf_counter()
-    res = run_chain(backend, seed_list, p=p, d=d_col, gamma_p=g_col, delta=delta, t_max=t_max, dt_check=dt_check)
+    res = run_chain(backend, seed_list, p=p, d=d_col, gamma_p=g_col, delta=delta, t_max=t_max, dt_check=dt_check,
+                    progress=progress)
     backend.synchronize()
     wall = time.perf_counter() - start
     records = _records(claim, "chain", backend, p, delta, d_col, g_col, rep_col, res, t_max, wall, extra)
@@ -83,19 +87,22 @@ def _chain_grid(
 def escape_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gammas: list[float], seeds: int,
     delta: float, t_max_factor: float, dt_check: float, extra: dict[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Exit times from the exact chain for every (d, γ') of one p, all replicas as one batch."""
     return _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=gammas, seeds=seeds,
-                       delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, extra=extra)[0]
+                       delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, extra=extra,
+                       progress=progress)[0]
 
 
 def ode_vs_sgd_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gamma_p: float, seeds: int,
-    delta: float, t_max_factor: float, dt_check: float,
+    delta: float, t_max_factor: float, dt_check: float, progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """For each d: chain exit times and the ODE's exit time from each replica's own random start."""
     records, res, d_col, g_col = _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=[gamma_p],
-                                             seeds=seeds, delta=delta, t_max_factor=t_max_factor, dt_check=dt_check)
+                                             seeds=seeds, delta=delta, t_max_factor=t_max_factor, dt_check=dt_check,
+                                             progress=progress)
     for di in d:
         sel = np.nonzero(d_col == di)[0]
         t_max = t_max_factor * theory.t_exit(di, gamma_p, p, delta)
@@ -110,15 +117,16 @@ def ode_vs_sgd_series(
 
 def validation_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: int, gamma_p: float, seeds: int, delta: float,
-    t_max_factor: float, dt_check: float,
+    t_max_factor: float, dt_check: float, progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Direct SGD and the chain on the same point (independent seeds): the validation panel's data."""
     t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
     chain = escape_series(backend, claim=claim, base_seed=base_seed, p=p, d=[d], gammas=[gamma_p], seeds=seeds,
-                          delta=delta, t_max_factor=t_max_factor, dt_check=dt_check)
+                          delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, progress=progress)
     seed_list = [seed_sequence(base_seed, PAPER, claim + "/direct", point_key(p, d, gamma_p), r) for r in range(seeds)]
     start = time.perf_counter()
-    res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max, dt_check=dt_check)
+    res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max, dt_check=dt_check,
+                         progress=progress)
     backend.synchronize()
     wall = time.perf_counter() - start
     n = len(seed_list)
@@ -129,13 +137,13 @@ def validation_series(
 
 def risk_traces(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: int, gamma_p: float, seeds: int, delta: float,
-    t_max_factor: float, dt_check: float,
+    t_max_factor: float, dt_check: float, progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Risk against t for a few direct-SGD replicas and the ODE from each one's start (the B3 risk panel)."""
     t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
     seed_list = [seed_sequence(base_seed, PAPER, claim + "/trace", point_key(p, d, gamma_p), r) for r in range(seeds)]
     res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,
-                         dt_check=dt_check, trace=True)
+                         dt_check=dt_check, trace=True, progress=progress)
     t_sgd = res.trace_steps * gamma_p / d
     ode = solve_exit_times(res.m0, res.q0, np.full(seeds, gamma_p), p=p, delta=delta, t_max=float(t_sgd[-1]),
                            n_grid=400)

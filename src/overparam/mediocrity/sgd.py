@@ -11,6 +11,7 @@ Time t = steps · γ'/d. This is the GPU workload: every step is a batched mat-v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ def initial_students(backend: Backend, streams: Any, rows: list[int], p: int, d:
 
 def sgd_overlaps(xp: Any, u: Any, u_star: Any) -> tuple[Any, Any]:
     """M = u u*, Q = u uᵀ from the explicit vectors."""
-    m = xp.sum(u * u_star[:, None, :], axis=-1)
+    m = xp.vecdot(u, u_star[:, None, :])
     q = xp.matmul(u, xp.matrix_transpose(u))
     return m, q
 
@@ -47,6 +48,7 @@ def run_direct_sgd(
     dt_check: float = 1e-3,
     block: int | None = None,
     trace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EscapeResult:
     """Run direct SGD for S replicas of one (p, d, γ') until each escapes (R < 0.99 R0) or t reaches t_max.
 
@@ -78,12 +80,12 @@ def run_direct_sgd(
         noise_blk = streams.standard_normal(list(active), (block,))
         for j in range(block):
             x = x_blk[:, j, :]
-            lam = xp.sum(u * x[:, None, :], axis=-1)
-            lam_t = xp.sum(u_star * x, axis=-1)
+            lam = xp.vecdot(u, x[:, None, :])
+            lam_t = xp.vecdot(u_star, x)
             g = xp.mean(lam * lam, axis=-1) - (lam_t * lam_t + sqrt_delta * noise_blk[:, j])
             c = step_scale * g[:, None] * lam
             u = u + c[:, :, None] * x[:, None, :]
-            u = u / xp.sqrt(xp.sum(u * u, axis=-1))[:, :, None]
+            u = u / xp.sqrt(xp.vecdot(u, u))[:, :, None]
             step += 1
             if step % cadence == 0:
                 m, q = sgd_overlaps(xp, u, u_star)
@@ -96,6 +98,8 @@ def run_direct_sgd(
         exits = backend.to_numpy(exit_dev)
         exit_step[active] = exits
         keep = exits == 0
+        if progress is not None:
+            progress(step, int(keep.sum()))
         if trace or keep.all():
             if trace and not keep.any():
                 break

@@ -1,0 +1,90 @@
+"""The Snakemake workflow itself: lint, format, a ci-scale end-to-end run, the report, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from overparam.claims import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+BIN = Path(sys.executable).parent
+
+
+def _run(cmd: list[str], timeout: int = 900) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def _ci_args(out: Path) -> list[str]:
+    return ["--profile", "profiles/ci", "--config", "scale=ci", f"results={out}", f"figures={out / 'figures'}"]
+
+
+def test_snakemake_lint_is_clean():
+    proc = _run([*SNAKEMAKE, "--lint"])
+    assert "Congratulations" in proc.stdout + proc.stderr
+
+
+def test_snakefmt_and_ruff_are_clean():
+    _run([str(BIN / "snakefmt"), "--check", "Snakefile", "rules"])
+    _run([str(BIN / "ruff"), "check", "src", "tests", "scripts", "benchmarks"])
+
+
+def test_every_claim_has_a_target_and_the_dry_run_builds_the_dag(tmp_path):
+    proc = _run([*SNAKEMAKE, "-n", *_ci_args(tmp_path)])
+    for claim in registry():
+        assert f"figure_{claim}" in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def ci_run(tmp_path_factory) -> Path:
+    """The whole workflow at the ci scale, once for this module (2 cores, about two minutes)."""
+    out = tmp_path_factory.mktemp("ci")
+    _run([*SNAKEMAKE, *_ci_args(out)])
+    return out
+
+
+def test_ci_scale_gives_a_real_verdict_for_every_claim(ci_run):
+    ledger = (ci_run / "claims.md").read_text().strip().splitlines()
+    assert len(ledger) == 2 + len(registry())
+    for claim in registry():
+        v = json.loads((ci_run / "claims" / f"{claim}.json").read_text())
+        assert v["status"] in {"pass", "fail", "inconclusive"} and v["scale"] == "ci"
+        assert v["runs_used"] > 0 and v["measured"] and v["predicted"] and v["tolerance"]
+        assert v["provenance"]["config_hash"] and v["provenance"]["packages"]["numpy"]
+        assert v["backend"] == "numpy"
+        assert (ci_run / "figures" / f"{claim}.png").stat().st_size > 10_000
+        assert (ci_run / "figures" / f"{claim}.pdf").exists()
+        assert v["status"].upper() in (ci_run / "captions" / f"{claim}.rst").read_text()
+
+
+def test_a_finished_run_has_nothing_left_to_do(ci_run):
+    proc = _run([*SNAKEMAKE, "-n", *_ci_args(ci_run)])
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_the_html_report_holds_every_figure_and_the_ledger(ci_run):
+    report = ci_run / "report.html"
+    _run([*SNAKEMAKE, *_ci_args(ci_run), "--report", str(report)])
+    text = report.read_text(errors="replace")
+    assert report.stat().st_size > 100_000
+    for claim in registry():
+        assert f"{claim}.png" in text
+
+
+def test_records_are_bit_identical_whatever_the_job_order(ci_run, tmp_path):
+    """One claim again with one core (a different job order): identical record files."""
+    _run([*SNAKEMAKE, *_ci_args(tmp_path), "--cores", "1", "claim_ode_matches_sgd"])
+    ours = sorted((tmp_path / "ci" / "ode_matches_sgd").glob("*.csv"))
+    assert ours
+    for path in ours:
+        a, b = pd.read_csv(path), pd.read_csv(ci_run / "ci" / "ode_matches_sgd" / path.name)
+        timing = [c for c in a.columns if c.endswith("wall_s")]
+        pd.testing.assert_frame_equal(a.drop(columns=timing), b.drop(columns=timing), check_exact=True)
