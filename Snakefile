@@ -13,6 +13,8 @@ configfile: "config.yaml"
 include: "rules/common.smk"
 include: "rules/mediocrity_params.smk"
 include: "rules/mediocrity.smk"
+include: "rules/width_params.smk"
+include: "rules/width.smk"
 include: "rules/report.smk"
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from overparam.backend import BackendError, cuda_available
+from overparam.claims import registry
 from overparam.config import ConfigError, validate_config
 
 try:
@@ -29,6 +30,11 @@ CORE_SOURCES = [
     f"src/overparam/{m}.py"
     for m in ("backend", "seeds", "records", "fit", "verdict", "provenance", "claims")
 ]
+
+
+def extra_figures(claim):
+    """Suffixes of a claim's figures besides the main one (from the claims registry)."""
+    return registry()[claim].extra_figures
 
 
 def caption_path(claim):

@@ -36,6 +36,15 @@ for _claim in CLAIM_RECORDS:
                 category="Claims",
             ),
             pdf=f"{F}/{_claim}.pdf",
+            extra=[
+                report(
+                    f"{F}/{_claim}_{x}.png",
+                    caption=caption_path(_claim),
+                    category="Claims",
+                )
+                for x in extra_figures(_claim)
+            ],
+            extra_pdf=[f"{F}/{_claim}_{x}.pdf" for x in extra_figures(_claim)],
             caption=f"{R}/captions/{_claim}.rst",
         log:
             f"{R}/logs/{SCALE}/{_claim}_figure.log",
@@ -59,6 +68,7 @@ for _claim in CLAIM_RECORDS:
             f"{R}/claims/{_claim}.json",
             f"{F}/{_claim}.png",
             f"{F}/{_claim}.pdf",
+            [f"{F}/{_claim}_{x}.png" for x in extra_figures(_claim)],
 
 
 rule ledger:

@@ -48,6 +48,10 @@ def test_the_shipped_config_is_valid_at_every_scale():
         ("scales.ci.width_constant_factor.protocols", {"x": 2.0}, "protocols.x': γ' = 2.0 ≥ 2/C_p"),
         ("scales.ci.ode_matches_sgd.d", [16, 1000], "d = 16 is too small for p = 5; allowed: d > 16"),
         ("scales.ci.width_constant_factor.protocols", {"x": "best"}, "must be a positive number or 'optimal'"),
+        ("scales.ci.subquadratic_width.series", [{"series": "f", "d0": 16, "n": [64, 128]}],
+         "series[0].n': n = 128 > d0²/4 = 64 makes the degree-2 kernel singular; allowed: n ≤ 64"),
+        ("scales.ci.subquadratic_width.seeds", 2, "2 seeds cannot give min_success = 4; allowed: seeds ≥ 4"),
+        ("scales.ci.subquadratic_width.init", "xavier", "'xavier' is not one of lecun, he"),
     ],
 )
 def test_bad_values_name_the_key_and_what_is_allowed(path, value, expected):

@@ -27,14 +27,16 @@ class Claim:
     paper: str
     statement: str
     analyse: Callable[[dict[str, pd.DataFrame], dict[str, Any]], tuple[dict[str, pd.DataFrame], dict[str, Any]]]
-    figure: Callable[[dict[str, pd.DataFrame], dict[str, Any]], Any]
+    figure: Callable[[dict[str, pd.DataFrame], dict[str, Any]], Any]  # a Figure, or {suffix: Figure}
     caption: str
+    extra_figures: tuple[str, ...] = ()  # suffixes of figures besides the main one ("" key)
 
 
 def registry() -> dict[str, Claim]:
     from overparam.mediocrity import claims as mediocrity
+    from overparam.width import claims as width
 
-    return {c.claim_id: c for c in mediocrity.CLAIMS}
+    return {c.claim_id: c for c in [*mediocrity.CLAIMS, *width.CLAIMS]}
 
 
 def make_verdict(claim_id: str, records: dict[str, pd.DataFrame], common: dict[str, Any],
@@ -48,7 +50,7 @@ def make_verdict(claim_id: str, records: dict[str, pd.DataFrame], common: dict[s
     verdict = Verdict(
         claim=claim_id, paper=claim.paper, statement=claim.statement, scale=common["scale"], backend=backend_name,
         seeds=f"base seed {common['base_seed']}; per-replica SeedSequence keyed by (claim, point, replica)",
-        wall_time_s=round(wall, 2),
+        wall_time_s=round(wall, 2), settings={**settings, **common["tolerances"]},
         provenance=provenance({"settings": settings, "tolerances": common["tolerances"], "physics": physics,
                                "base_seed": common["base_seed"]}, backend_name, device),
         **fields,
@@ -57,12 +59,14 @@ def make_verdict(claim_id: str, records: dict[str, pd.DataFrame], common: dict[s
 
 
 def make_figure(claim_id: str, tables: dict[str, pd.DataFrame], verdict: dict[str, Any],
-                physics: dict[str, Any]) -> tuple[Any, str]:
-    """The claim's figure and its caption (what is plotted, the settings, the verdict, provenance)."""
+                physics: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The claim's figures ({suffix: Figure}, "" the main one) and the caption (plot, settings, verdict)."""
     claim = registry()[claim_id]
-    fig = claim.figure(tables, {"physics": physics})
+    figs = claim.figure(tables, {"physics": physics})
+    if not isinstance(figs, dict):
+        figs = {"": figs}
     prov = verdict["provenance"]
-    settings = json.dumps(prov.get("settings", {})) if "settings" in prov else ""
+    settings = "Settings: " + json.dumps(verdict.get("settings", {}), separators=(", ", ": "))
     caption = (
         f"**{claim.paper}** — {claim.statement}\n\n{claim.caption}\n\n"
         f"**Verdict: {verdict['status'].upper()}** (scale ``{verdict['scale']}``, backend ``{verdict['backend']}``). "
@@ -71,7 +75,7 @@ def make_figure(claim_id: str, tables: dict[str, pd.DataFrame], verdict: dict[st
         f"Provenance: git ``{prov['git_revision'][:12]}``{' (dirty tree)' if prov.get('git_dirty') else ''}, "
         f"config hash ``{prov['config_hash']}``, device {prov['device']}. {settings}\n"
     )
-    return fig, caption
+    return figs, caption
 
 
 def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:

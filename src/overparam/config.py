@@ -6,6 +6,7 @@ before a single job runs and nothing already computed is touched.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
         raise ConfigError(f"config key 'scale': {scale!r} is not one of {', '.join(config['scales'])}")
     for name in config["scales"]:
         _check_mediocrity(config, name)
+        _check_width(config, name)
 
 
 def _check_mediocrity(config: dict[str, Any], scale: str) -> None:
@@ -87,3 +89,24 @@ def _check_mediocrity(config: dict[str, Any], scale: str) -> None:
         for p in b["p"]:
             rate(f"scales.{scale}.ode_matches_sgd.gamma_p", b["gamma_p"], p)
         dims(f"scales.{scale}.ode_matches_sgd.d", b["d"], max(b["p"]))
+
+
+def _check_width(config: dict[str, Any], scale: str) -> None:
+    block = config["scales"][scale].get("subquadratic_width")
+    if block is None:
+        return
+    key = f"scales.{scale}.subquadratic_width"
+    min_success = config["claims"].get("subquadratic_width", {}).get("min_success", 1)
+    if min_success > block["seeds"]:
+        raise ConfigError(f"config key '{key}.seeds': {block['seeds']} seeds cannot give min_success = {min_success}; "
+                          f"allowed: seeds ≥ {min_success}")
+    points = [*block["series"], {**block["tracking"], "n": [block["tracking"]["n"]]}]
+    for i, series in enumerate(points):
+        where = f"{key}.series[{i}]" if i < len(block["series"]) else f"{key}.tracking"
+        if ("d0" in series) == ("d0_sqrt_coef" in series):
+            raise ConfigError(f"config key '{where}': give exactly one of d0 (fixed) or d0_sqrt_coef (d0 = ⌈c√n⌉)")
+        for n in series["n"]:
+            d0 = series["d0"] if "d0" in series else math.ceil(series["d0_sqrt_coef"] * math.sqrt(n) - 1e-12)
+            if 4 * n > d0 * d0:
+                raise ConfigError(f"config key '{where}.n': n = {n} > d0²/4 = {d0 * d0 / 4:g} makes the degree-2 "
+                                  f"kernel singular; allowed: n ≤ {d0 * d0 // 4}")

@@ -29,6 +29,7 @@ class Verdict:
     backend: str
     seeds: str
     details: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     runs_used: int = 0
     runs_failed: int = 0
     wall_time_s: float = 0.0
