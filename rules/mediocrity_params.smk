@@ -13,6 +13,11 @@ def med_common():
     }
 
 
+def seeds_for_p(block, p):
+    """Replicas at p hidden units: the p = 1 count shrunk like 1/p (exit times self-average over p)."""
+    return max(block["min_seeds"], -(-block["seeds_p1"] // p))
+
+
 def b1_series(wildcards):
     b = SCALE_CFG["escape_dlogd"]
     g = b["gamma_p"][int(wildcards.i)]
@@ -35,7 +40,7 @@ def b2_series(wildcards):
         "d": b["d"],
         "protocol": wildcards.protocol,
         "gamma": b["protocols"][wildcards.protocol],
-        "seeds": max(b["min_seeds"], -(-b["seeds_p1"] // p)),
+        "seeds": seeds_for_p(b, p),
         **med_common(),
     }
 
@@ -47,7 +52,7 @@ def b3_series(wildcards):
         "p": int(wildcards.p),
         "d": b["d"],
         "gamma_p": b["gamma_p"],
-        "seeds": b["seeds"],
+        "seeds": seeds_for_p(b, int(wildcards.p)),
         **med_common(),
     }
 

@@ -116,6 +116,8 @@ def run_chain(
     r0_dev = risk(xp, m, q, p)
     r0 = backend.to_numpy(r0_dev)
     m0, q0 = backend.to_numpy(m), backend.to_numpy(q)
+    # working layout: frame column first, replicas next, so that the first k columns are one contiguous block
+    stu, tea = _split_frame(xp, coords, p, width)  # (width, N, p), (width, N)
 
     steps_per_time = d / gamma_p
     # each replica checks every 2^j steps (its own cadence, so a replica's exit step never depends on what
@@ -139,29 +141,33 @@ def run_chain(
         trace_steps.append(0)
         trace_vals.append(r0_dev)
     while active.size:
+        n_act = active.size
         sched = np.array([n_rows + (k - n_rows + j) % extra for j in range(block)])
-        xi_blk = streams.standard_normal(list(active), (block, width))  # step j uses the first k_j columns
-        noise_blk = streams.standard_normal(list(active), (block,))
+        raw = streams.standard_normal(list(active), (block, width))  # step j uses the first k_j entries
+        xi_blk = xp.zeros((block, width, n_act))
+        xi_blk[...] = xp.permute_dims(raw, (1, 2, 0))
+        noise_blk = xp.zeros((block, n_act))
+        noise_blk[...] = xp.matrix_transpose(streams.standard_normal(list(active), (block,)))
         chi_dof = (d[active][:, None] - sched[None, :]).astype(np.float64)
-        chi_blk = streams.chisquare(list(active), chi_dof, (block,))
+        chi_blk = xp.zeros((block, n_act))
+        chi_blk[...] = xp.matrix_transpose(streams.chisquare(list(active), chi_dof, (block,)))
         for j in range(block):
             k = int(sched[j])
-            xi = xi_blk[:, j, :k]
-            students = coords[:, :p, :k]
-            lam = xp.vecdot(students, xi[:, None, :])
-            lam_t = xp.vecdot(coords[:, p, :k], xi)
-            xx = xp.vecdot(xi, xi) + chi_blk[:, j]
-            y = lam_t * lam_t + sqrt_delta * noise_blk[:, j]
+            xi = xi_blk[j, :k, :]  # (k, N): the input's components along the used frame columns
+            lam = xp.sum(stu[:k, ...] * xi[:, :, None], axis=0)  # λ_j = u_j·x, (N, p)
+            lam_t = xp.sum(tea[:k, :] * xi, axis=0)  # λ* = u*·x, (N,)
+            xx = xp.sum(xi * xi, axis=0) + chi_blk[j, :]  # ‖x‖²
+            y = lam_t * lam_t + sqrt_delta * noise_blk[j, :]
             g = xp.mean(lam * lam, axis=-1) - y
             c = step_scale * g[:, None] * lam
             inv_norm = 1.0 / xp.sqrt(1.0 + 2.0 * c * lam + c * c * xx[:, None])
-            coords[:, :p, :k] = (students + c[:, :, None] * xi[:, None, :]) * inv_norm[:, :, None]
-            coords[:, :p, k] = c * xp.sqrt(chi_blk[:, j])[:, None] * inv_norm
+            stu[:k, ...] = (stu[:k, ...] + xi[:, :, None] * c[None, :, :]) * inv_norm[None, :, :]
+            stu[k, ...] = c * xp.sqrt(chi_blk[j, :])[:, None] * inv_norm  # the new direction x_⊥/‖x_⊥‖
             step += 1
             if k + 1 == width:
-                coords = _compress(xp, coords, p, width)
+                stu, tea = _compress(xp, stu, tea, p, width)
             if step % check_every == 0:
-                m, q = overlaps(xp, coords, p)
+                m, q = overlaps(xp, _join_frame(xp, stu, tea), p)
                 r = risk(xp, m, q, p)
                 if trace:
                     trace_steps.append(step)
@@ -180,7 +186,8 @@ def run_chain(
                 break
             continue
         keep_idx = backend.index_array(np.nonzero(keep)[0])
-        coords = xp.take(coords, keep_idx, axis=0)
+        stu = xp.take(stu, keep_idx, axis=1)
+        tea = xp.take(tea, keep_idx, axis=1)
         step_scale = xp.take(step_scale, keep_idx, axis=0)
         threshold = xp.take(threshold, keep_idx, axis=0)
         exit_dev = xp.take(exit_dev, keep_idx, axis=0)
@@ -195,16 +202,31 @@ def run_chain(
     return result
 
 
-def _compress(xp: Any, coords: Any, p: int, width: int) -> Any:
+def _split_frame(xp: Any, coords: Any, p: int, width: int) -> tuple[Any, Any]:
+    """(N, p + 1, width) coordinates -> contiguous (width, N, p) students and (width, N) teacher."""
+    n = coords.shape[0]
+    stu = xp.zeros((width, n, p), dtype=coords.dtype)
+    stu[...] = xp.permute_dims(coords[:, :p, :], (2, 0, 1))
+    tea = xp.zeros((width, n), dtype=coords.dtype)
+    tea[...] = xp.matrix_transpose(coords[:, p, :])
+    return stu, tea
+
+
+def _join_frame(xp: Any, stu: Any, tea: Any) -> Any:
+    """The inverse of :func:`_split_frame`: (N, p + 1, width) coordinates."""
+    return xp.concat([xp.permute_dims(stu, (1, 2, 0)), xp.matrix_transpose(tea)[:, None, :]], axis=1)
+
+
+def _compress(xp: Any, stu: Any, tea: Any, p: int, width: int) -> tuple[Any, Any]:
     """Re-express the p + 1 vectors in a frame of p + 1 columns, exactly renormalised.
 
     Only the Gram matrix G = C Cᵀ of the vectors matters (the law of SGD is rotation invariant), and its
     Cholesky factor L (G = L Lᵀ) is a set of coordinates of the same vectors in a (p + 1)-column frame.
     """
-    n_rows = p + 1
-    gram = xp.matmul(coords, xp.matrix_transpose(coords))
-    small = xp.linalg.cholesky(gram)
+    coords = _join_frame(xp, stu, tea)
+    small = xp.linalg.cholesky(xp.matmul(coords, xp.matrix_transpose(coords)))
     small = small / xp.sqrt(xp.sum(small * small, axis=-1))[:, :, None]
+    n_rows = p + 1
     out = xp.zeros((coords.shape[0], n_rows, width), dtype=coords.dtype)
     out[:, :, :n_rows] = small
-    return out
+    return _split_frame(xp, out, p, width)
