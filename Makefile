@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCALE ?= default
 STAMP := $(VENV)/.installed
 
-.PHONY: figures ci-figures test clean bench
+.PHONY: figures ci-figures test verify clean bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -24,6 +24,13 @@ ci-figures: $(STAMP)
 	$(BIN)/snakemake --profile profiles/ci --config scale=ci results=results/ci figures=results/ci/figures \
 		--report results/ci/report.html
 	@echo; cat results/ci/claims.md
+
+# Rebuild every claim from scratch in a temporary folder and compare with the committed ledger.
+verify: $(STAMP)
+	@tmp=$$(mktemp -d) && echo "rebuilding at scale $(SCALE) in $$tmp" && \
+	$(BIN)/snakemake --profile profiles/default --config scale=$(SCALE) results=$$tmp figures=$$tmp/figures \
+		--quiet rules && \
+	$(BIN)/python -m overparam.verify $(if $(filter ci,$(SCALE)),ledgers/ci,results/claims) $$tmp/claims
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -81,3 +81,18 @@ def test_rate_above_two_over_cp_does_not_escape(numpy_backend):
     ok = run_chain(numpy_backend, _seeds(7, n), p=p, d=np.full(n, d), gamma_p=np.full(n, 0.3 * g), delta=DELTA,
                    t_max=np.full(n, 20.0))
     assert ok.escaped.all()
+
+
+def test_chain_frame_compression_survives_collapsed_students(backend):
+    """Two identical students make the Gram matrix singular: the frame is re-expressed all the same."""
+    from overparam.mediocrity.chain import _compress, _join_frame, _split_frame
+
+    xp = backend.xp
+    coords = np.zeros((2, 3, 9))
+    coords[:, 0, 0] = coords[:, 1, 0] = 1.0  # students 0 and 1 equal
+    coords[:, 2, :2] = [0.6, 0.8]  # the teacher
+    coords[:, :, 3] = [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    stu, tea = _split_frame(xp, backend.asarray(coords), 2, 9)
+    out = backend.to_numpy(_join_frame(xp, *_compress(xp, stu, tea, 2, 9)))
+    gram_in = coords @ np.swapaxes(coords, 1, 2)
+    np.testing.assert_allclose(out @ np.swapaxes(out, 1, 2), gram_in, atol=1e-12)

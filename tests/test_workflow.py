@@ -88,3 +88,23 @@ def test_records_are_bit_identical_whatever_the_job_order(ci_run, tmp_path):
         a, b = pd.read_csv(path), pd.read_csv(ci_run / "ci" / "ode_matches_sgd" / path.name)
         timing = [c for c in a.columns if c.endswith("wall_s")]
         pd.testing.assert_frame_equal(a.drop(columns=timing), b.drop(columns=timing), check_exact=True)
+
+
+def test_ci_verdicts_verify_against_the_committed_ci_ledger(ci_run, capsys):
+    """What `make verify SCALE=ci` checks, on this run: same status and estimates as the committed ledger."""
+    from overparam.verify import verify
+
+    code = verify(ROOT / "ledgers" / "ci", ci_run / "claims")
+    out = capsys.readouterr().out
+    assert code == 0, out
+
+
+def test_verify_flags_a_changed_status(ci_run, tmp_path):
+    from overparam.verdict import read_verdict
+    from overparam.verify import verify
+
+    for path in (ci_run / "claims").glob("*.json"):
+        v = read_verdict(path)
+        v.status = "fail" if v.status == "pass" else "pass"
+        v.write(tmp_path / path.name)
+    assert verify(ROOT / "ledgers" / "ci", tmp_path) == 1

@@ -30,6 +30,7 @@ class Verdict:
     seeds: str
     details: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    estimates: list[dict[str, Any]] = field(default_factory=list)  # [{name, value, lo, hi}]: what verify compares
     runs_used: int = 0
     runs_failed: int = 0
     wall_time_s: float = 0.0
@@ -44,6 +45,11 @@ class Verdict:
 
     def write(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json() + "\n")
+
+
+def estimate(name: str, value: float, lo: float, hi: float) -> dict[str, Any]:
+    """One measured number with its 95% CI, as the verdict lists it for ``make verify``."""
+    return {"name": name, "value": float(value), "lo": float(lo), "hi": float(hi)}
 
 
 def _jsonable(obj: Any) -> Any:

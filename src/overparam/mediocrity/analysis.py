@@ -13,6 +13,7 @@ import pandas as pd
 
 from overparam.fit import bootstrap_line, bootstrap_mean_ci
 from overparam.mediocrity import theory
+from overparam.verdict import estimate
 
 MIN_ESCAPES = 10  # fewer escaped replicas than this at a point: the point cannot be used
 
@@ -70,6 +71,7 @@ def escape_dlogd_verdict(records: pd.DataFrame, *, delta: float, tolerance: floa
         "tolerance": f"measured slope of mean t_exit vs ln d within ±{tolerance:.0%} of 1/(2a), every γ'",
         "status": "pass" if ok_all else "fail",
         "details": {"fits": fits},
+        "estimates": [estimate(f"slope t_exit vs ln d, γ'={k}", v["slope"], *v["slope_ci"]) for k, v in fits.items()],
         "runs_used": usable, "runs_failed": failed,
     }
 
@@ -126,6 +128,8 @@ def width_constant_factor_verdict(
                       f"within ±{t_tolerance:.0%} of ln(d·0.01·R0/2)/(2a)"),
         "status": "pass" if checks else "fail",
         "details": {"protocols": per_protocol, "kappa": kap.to_dict(orient="records")},
+        "estimates": [estimate(f"kappa {r.protocol} p={r.p}", r.kappa, r.kappa_lo, r.kappa_hi)
+                      for r in kap.itertuples()],
         "runs_used": used, "runs_failed": failed,
     }
 
@@ -160,6 +164,7 @@ def ode_matches_sgd_verdict(
         "status": "pass" if bool(inside.all()) else "fail",
         "details": {"points": tab.to_dict(orient="records"), "outside": tab.loc[~inside, ["p", "d", "ratio"]]
                     .to_dict(orient="records"), "chain_vs_direct_validation": val},
+        "estimates": [estimate(f"ratio p={r.p} d={r.d}", r.ratio, r.ratio_lo, r.ratio_hi) for r in tab.itertuples()],
         "runs_used": int(tab["pairs"].sum()), "runs_failed": int(tab["failed"].sum()),
     }
 

@@ -222,9 +222,18 @@ def _compress(xp: Any, stu: Any, tea: Any, p: int, width: int) -> tuple[Any, Any
 
     Only the Gram matrix G = C Cᵀ of the vectors matters (the law of SGD is rotation invariant), and its
     Cholesky factor L (G = L Lᵀ) is a set of coordinates of the same vectors in a (p + 1)-column frame.
+    When students have collapsed onto each other G is singular to rounding and the eigen-factor is used.
     """
     coords = _join_frame(xp, stu, tea)
-    small = xp.linalg.cholesky(xp.matmul(coords, xp.matrix_transpose(coords)))
+    gram = xp.matmul(coords, xp.matrix_transpose(coords))
+    try:
+        small = xp.linalg.cholesky(gram)
+        ok = bool(xp.all(xp.isfinite(small)))
+    except Exception:  # NumPy raises on a Gram that is singular to rounding (students that have collapsed)
+        ok = False
+    if not ok:  # G = V Λ Vᵀ gives coordinates V Λ^½ that exist for any positive semi-definite G
+        evals, evecs = xp.linalg.eigh(gram)
+        small = evecs * xp.sqrt(xp.clip(evals, 0.0, None))[:, None, :]
     small = small / xp.sqrt(xp.sum(small * small, axis=-1))[:, :, None]
     n_rows = p + 1
     out = xp.zeros((coords.shape[0], n_rows, width), dtype=coords.dtype)

@@ -52,6 +52,7 @@ def width_constant_factor_figure(kappa: pd.DataFrame, *, delta: float) -> plt.Fi
         ax.plot(ps, [theory.kappa(g, int(q), delta) for g, q in zip(gam, ps)], **{**THEORY_STYLE, "color": color})
     ax.set(xscale="log", yscale="log", xlabel="hidden units p", ylabel="κ_p = d(n/d) / d(ln d)",
            title="Width helps only by a constant factor (dashed: theory)")
+    _plain_log_ticks(ax, kappa["p"].unique())
     ax.legend(title="protocol (γ')")
     fig.tight_layout()
     return fig
@@ -71,6 +72,7 @@ def ode_matches_sgd_figure(ratios: pd.DataFrame, traces: pd.DataFrame, validatio
     ax.axhspan(low, high, color="0.85", alpha=0.5, lw=0, label="tolerance")
     ax.axhline(1.0, **THEORY_STYLE)
     ax.set(xscale="log", xlabel="hidden units p", ylabel="t_exit(SGD) / t_exit(ODE)", title="ODE from the same start")
+    _plain_log_ticks(ax, ratios["p"].unique(), y=False)
     ax.legend(ncol=2)
     ax = axes[1]
     colors = sns.color_palette(n_colors=traces["replica"].nunique())
@@ -87,3 +89,14 @@ def ode_matches_sgd_figure(ratios: pd.DataFrame, traces: pd.DataFrame, validatio
     ax.set(xlabel="hidden units p", ylabel="mean escape time t", title="Validation: chain vs direct SGD")
     fig.tight_layout()
     return fig
+
+
+def _plain_log_ticks(ax: plt.Axes, xs: np.ndarray, y: bool = True) -> None:
+    """Label a log axis at the data's own p values, as plain integers."""
+    from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+
+    ax.xaxis.set_major_locator(FixedLocator(sorted(xs)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    if y:
+        ax.yaxis.set_major_formatter(ScalarFormatter())

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from overparam.claims import Claim
+from overparam.verdict import estimate
 from overparam.width import analysis, figures
 
 PAPER = "Song, Ramezani-Kebrya, Pethick, Eftekhari, Cevher 2021 (subquadratic width)"
@@ -27,6 +28,9 @@ def _analyse(records: dict[str, pd.DataFrame], params: dict[str, Any]) -> tuple[
                                      min_points=t["min_points"])
     for key in ("statement", "wall_time_s"):
         fields.pop(key, None)
+    fits = {"pooled": fields["details"]["pooled_fit"], **fields["details"]["series_fits"]}
+    fields["estimates"] = [estimate(f"slope log(d0·d1*) vs log n, {name}", f["slope"], *f["slope_ci"])
+                           for name, f in fits.items() if f.get("slope") is not None and f.get("slope_ci")]
     tables = {
         "d1_star": analysis.d1_star_table(recs, t["min_success"]),
         "fits": analysis.fit_table(recs, min_success=t["min_success"], n_boot=t["n_boot"]),
