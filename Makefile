@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCALE ?= default
 STAMP := $(VENV)/.installed
 
-.PHONY: figures ci-figures test verify clean bench
+.PHONY: figures ci-figures test verify gpu-check clean bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -34,6 +34,11 @@ verify: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# On a GPU machine: CuPy against NumPy for every kernel (skipped, with the reason, where no CUDA device answers).
+gpu-check: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[gpu,test]'
+	$(BIN)/python -m pytest -m gpu -rs tests/test_gpu_parity.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mediocrity.py

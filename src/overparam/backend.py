@@ -15,6 +15,7 @@ import numpy as np
 
 BACKEND_CHOICES = ("auto", "numpy", "cupy", "array_api_strict")
 ENV_VAR = "OVERPARAM_BACKEND"
+GPU_RNG_VAR = "OVERPARAM_GPU_RNG"  # "device" (default: CUDA generators) or "host" (NumPy streams, for parity tests)
 
 
 class BackendError(RuntimeError):
@@ -30,7 +31,8 @@ class ArrayRNG:
 
     def __init__(self, backend: Backend, seed: np.random.SeedSequence) -> None:
         self._backend = backend
-        if backend.name == "cupy":
+        self._device_rng = backend.name == "cupy" and os.environ.get(GPU_RNG_VAR, "device") != "host"
+        if self._device_rng:
             import cupy
 
             self._gen = cupy.random.Generator(cupy.random.XORWOW(int(seed.generate_state(1, np.uint64)[0])))
@@ -38,6 +40,8 @@ class ArrayRNG:
             self._gen = np.random.Generator(np.random.PCG64(seed))
 
     def _wrap(self, a: Any) -> Any:
+        if self._backend.name == "cupy" and not self._device_rng:
+            return self._backend.xp.asarray(a)
         if self._backend.name == "array_api_strict":
             return self._backend.xp.asarray(np.asarray(a, dtype=np.float64))
         return a
@@ -48,7 +52,7 @@ class ArrayRNG:
 
     def raw_chisquare(self, df: Any, shape: tuple[int, ...]) -> Any:
         """Chi-square draws as the generator's own array type; ``df`` is a host scalar or array."""
-        if self._backend.name == "cupy":
+        if self._device_rng:
             return self._gen.standard_gamma(self._backend.xp.asarray(df) / 2.0, size=shape) * 2.0
         return self._gen.chisquare(df, shape)
 
@@ -82,7 +86,7 @@ class ReplicaStreams:
 
     def _stack(self, parts: list[Any]) -> Any:
         if self._backend.name == "cupy":
-            return self._backend.xp.stack(parts)
+            return self._backend.xp.stack([self._backend.xp.asarray(p) for p in parts])
         return self._backend.asarray(np.stack([np.asarray(p) for p in parts]))
 
     def standard_normal(self, rows: list[int], shape: tuple[int, ...], *, host: bool = False) -> Any:
@@ -90,7 +94,7 @@ class ReplicaStreams:
 
         ``host=True`` returns the NumPy buffer on CPU backends (for host-side rearrangement before upload).
         """
-        if self._backend.name == "cupy":
+        if self._backend.name == "cupy" and self._rngs[0]._device_rng:
             return self._stack([self._rngs[i].raw_normal(shape) for i in rows])
         out = np.empty((len(rows), *shape))
         for j, i in enumerate(rows):

@@ -1,0 +1,79 @@
+"""CuPy against NumPy on the same inputs (marker gpu; skipped with the reason when no CUDA device answers).
+
+The random streams are NumPy's on both sides here (OVERPARAM_GPU_RNG=host), so the kernels see identical
+numbers and their outputs must agree: float64 to 1e-10 relative; the exit steps of a chain exactly or within
+one check (a rounding difference can move a threshold crossing by one cadence).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from overparam.backend import cuda_available, get_backend
+
+pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not cuda_available(), reason="no CUDA device answers")]
+
+
+@pytest.fixture
+def host_rng(monkeypatch):
+    monkeypatch.setenv("OVERPARAM_GPU_RNG", "host")
+
+
+def _seeds(n):
+    return [np.random.SeedSequence([99, i]) for i in range(n)]
+
+
+def test_ode_drift_parity():
+    from overparam.mediocrity.ode import drift
+
+    cp, ref = get_backend("cupy"), get_backend("numpy")
+    rng = np.random.default_rng(0)
+    m = rng.normal(0, 0.2, (3, 4))
+    q = np.eye(4)[None] + 0.05 * rng.normal(size=(3, 4, 4))
+    q = (q + np.swapaxes(q, 1, 2)) / 2
+    g = np.array([0.05, 0.1, 0.2])
+    want = drift(np, m, q, g, 4, 1e-4)
+    got = drift(cp.xp, cp.asarray(m), cp.asarray(q), cp.asarray(g), 4, 1e-4)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(cp.to_numpy(a), b, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("p", [1, 4])
+def test_chain_parity(host_rng, p):
+    from overparam.mediocrity.chain import run_chain
+
+    kw = dict(p=p, d=np.full(16, 300), gamma_p=np.full(16, 0.08), delta=1e-4, t_max=np.full(16, 20.0))
+    want = run_chain(get_backend("numpy"), _seeds(16), **kw)
+    got = run_chain(get_backend("cupy"), _seeds(16), **kw)
+    np.testing.assert_allclose(got.m0, want.m0, rtol=1e-10)
+    assert np.mean(np.abs(got.n_exit - want.n_exit) <= 8) == 1.0
+
+
+def test_direct_sgd_parity(host_rng):
+    from overparam.mediocrity.sgd import run_direct_sgd
+
+    kw = dict(p=2, d=256, gamma_p=0.1, delta=1e-4, t_max=10.0)
+    want = run_direct_sgd(get_backend("numpy"), _seeds(8), **kw)
+    got = run_direct_sgd(get_backend("cupy"), _seeds(8), **kw)
+    np.testing.assert_allclose(got.r0, want.r0, rtol=1e-10)
+    assert np.all(np.abs(got.n_exit - want.n_exit) <= 2)
+
+
+def test_width_gradients_parity():
+    from overparam.width import network
+
+    cp, ref = get_backend("cupy"), get_backend("numpy")
+    rng = np.random.default_rng(1)
+    W, v = rng.normal(size=(2, 16, 8)) / np.sqrt(8), rng.normal(size=(2, 16)) / 4
+    X = rng.normal(size=(8, 12))
+    X /= np.linalg.norm(X, axis=0)
+    Y = np.sign(rng.normal(size=12)) / np.sqrt(12)
+    def loss_and_grads(be):
+        args = [be.asarray(a) for a in (W, v, X, Y)]
+        fwd = network.forward(*args, be)
+        return (network.loss(*args, be), *network.gradients(args[0], args[1], args[2], fwd, be))
+
+    want, got = loss_and_grads(ref), loss_and_grads(cp)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(cp.to_numpy(a), b, rtol=1e-10, atol=1e-14)
