@@ -11,6 +11,8 @@ configfile: "config.yaml"
 
 
 include: "rules/common.smk"
+include: "rules/tensor_params.smk"
+include: "rules/tensor.smk"
 include: "rules/mediocrity_params.smk"
 include: "rules/mediocrity.smk"
 include: "rules/width_params.smk"

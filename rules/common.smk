@@ -2,6 +2,10 @@ import os
 import sys
 from pathlib import Path
 
+# one BLAS thread per job: jobs run side by side on the cores (and OpenBLAS thrashes when oversubscribed)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from overparam.backend import BackendError, cuda_available
@@ -25,11 +29,27 @@ R = config["results"]
 F = config["figures"]
 RUN = f"{R}/{SCALE}"
 LEDGER = f"{R}/claims.md"
+CLAIM_RECORDS = (
+    {}
+)  # claim id -> {input group: record files}; each paper's .smk adds its claims
 CONDA_ENV = "../envs/overparam.yaml"
 CORE_SOURCES = [
     f"src/overparam/{m}.py"
-    for m in ("backend", "seeds", "records", "fit", "verdict", "provenance", "claims")
-]
+    for m in (
+        "backend",
+        "seeds",
+        "records",
+        "fit",
+        "verdict",
+        "provenance",
+        "claims",
+        "plotting",
+    )
+] + sorted(
+    str(p)
+    for stem in ("analysis", "claims", "figures")
+    for p in Path("src/overparam").glob(f"*/{stem}.py")
+)
 
 
 def extra_figures(claim):
@@ -44,10 +64,15 @@ def caption_path(claim):
 
 
 def package_sources(paper):
-    """A rule's package inputs: editing a kernel reruns what depends on it."""
-    return CORE_SOURCES + sorted(
-        str(p) for p in Path("src/overparam", paper).glob("*.py")
-    )
+    """A simulation rule's package inputs: editing a kernel reruns what depends on it; editing an analysis,
+    a figure or the claims registry reruns only the verdicts and figures (which list CORE_SOURCES).
+    """
+    kernels = [
+        str(p)
+        for p in sorted(Path("src/overparam", paper).glob("*.py"))
+        if p.stem not in ("analysis", "claims", "figures")
+    ]
+    return [f"src/overparam/{m}.py" for m in ("backend", "seeds", "records")] + kernels
 
 
 def common_params(claim):
@@ -69,5 +94,9 @@ def claim_inputs(wildcards):
 
 wildcard_constraints:
     i=r"\d+",
+    l=r"\d+",
+    d=r"\d+",
+    r=r"\d+",
+    n=r"\d+",
     p=r"\d+",
     protocol=r"[a-z_]+",

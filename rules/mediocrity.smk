@@ -106,12 +106,10 @@ rule ode_matches_sgd_trace:
         "../scripts/mediocrity_run.py"
 
 
-CLAIM_RECORDS = {
-    "escape_dlogd": {"records": b1_records},
-    "width_constant_factor": {"records": b2_records},
-    "ode_matches_sgd": {
-        "records": b3_records,
-        "validation": b3_validation_records,
-        "trace": [f"{RUN}/ode_matches_sgd/trace.csv"],
-    },
+CLAIM_RECORDS["escape_dlogd"] = {"records": b1_records}
+CLAIM_RECORDS["width_constant_factor"] = {"records": b2_records}
+CLAIM_RECORDS["ode_matches_sgd"] = {
+    "records": b3_records,
+    "validation": b3_validation_records,
+    "trace": [f"{RUN}/ode_matches_sgd/trace.csv"],
 }

@@ -34,9 +34,10 @@ class Claim:
 
 def registry() -> dict[str, Claim]:
     from overparam.mediocrity import claims as mediocrity
+    from overparam.tensor import claims as tensor
     from overparam.width import claims as width
 
-    return {c.claim_id: c for c in [*mediocrity.CLAIMS, *width.CLAIMS]}
+    return {c.claim_id: c for c in [*tensor.CLAIMS, *mediocrity.CLAIMS, *width.CLAIMS]}
 
 
 def make_verdict(claim_id: str, records: dict[str, pd.DataFrame], common: dict[str, Any],

@@ -45,15 +45,16 @@ def width_constant_factor_figure(kappa: pd.DataFrame, *, delta: float) -> plt.Fi
     colors = sns.color_palette(n_colors=kappa["protocol"].nunique())
     for color, (proto, grp) in zip(colors, kappa.groupby("protocol")):
         grp = grp.sort_values("p")
+        rate = "1/C_p" if proto == "optimal" else f"{grp['gamma_p'].iloc[0]:.3g}"
         ax.errorbar(grp["p"], grp["kappa"], yerr=[grp["kappa"] - grp["kappa_lo"], grp["kappa_hi"] - grp["kappa"]],
-                    fmt="o", color=color, capsize=3, label=f"{proto}")
+                    fmt="o", color=color, capsize=3, label=f"{proto}: γ' = {rate}")
         ps = np.unique(np.geomspace(grp["p"].min(), grp["p"].max(), 60).round().astype(int))
         gam = [grp["gamma_p"].iloc[0] if proto != "optimal" else theory.gamma_opt(int(q), delta) for q in ps]
         ax.plot(ps, [theory.kappa(g, int(q), delta) for g, q in zip(gam, ps)], **{**THEORY_STYLE, "color": color})
     ax.set(xscale="log", yscale="log", xlabel="hidden units p", ylabel="κ_p = d(n/d) / d(ln d)",
            title="Width helps only by a constant factor (dashed: theory)")
     _plain_log_ticks(ax, kappa["p"].unique())
-    ax.legend(title="protocol (γ')")
+    ax.legend(title="protocol (95% CI)")
     fig.tight_layout()
     return fig
 
