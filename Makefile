@@ -40,8 +40,11 @@ gpu-check: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[gpu,test]'
 	$(BIN)/python -m pytest -m gpu -rs tests/test_gpu_parity.py
 
+# Kernel benchmarks (not tests): each prints a markdown table for BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mediocrity.py
+	$(BIN)/python benchmarks/bench_tensor.py
+	$(BIN)/python benchmarks/bench_width.py
 
 clean:
 	rm -rf results/ci .snakemake $(VENV)
