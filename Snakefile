@@ -17,6 +17,7 @@ include: "rules/mediocrity_params.smk"
 include: "rules/mediocrity.smk"
 include: "rules/width_params.smk"
 include: "rules/width.smk"
+include: "rules/initratio.smk"
 include: "rules/report.smk"
 
 

@@ -108,3 +108,30 @@ def test_verify_flags_a_changed_status(ci_run, tmp_path):
         v.status = "fail" if v.status == "pass" else "pass"
         v.write(tmp_path / path.name)
     assert verify(ROOT / "ledgers" / "ci", tmp_path) == 1
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+def test_a_killed_run_resumes_without_recomputing_and_ends_bit_identical(ci_run, tmp_path, sig):
+    """Kill the workflow once a job has finished; the rerun keeps that job's file and ends with the same records."""
+    import os
+    import signal
+    import time
+
+    cmd = [*SNAKEMAKE, *_ci_args(tmp_path), "--cores", "1", "claim_ode_matches_sgd"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    folder = tmp_path / "ci" / "ode_matches_sgd"
+    deadline = time.time() + 300
+    while time.time() < deadline and not list(folder.glob("p*.csv")):
+        time.sleep(0.2)
+    finished = {p: p.stat().st_mtime_ns for p in folder.glob("*.csv")}
+    assert finished, "no job finished before the deadline"
+    os.killpg(proc.pid, getattr(signal, sig))
+    proc.wait(timeout=60)
+    _run(cmd)
+    for path, mtime in finished.items():
+        assert path.stat().st_mtime_ns == mtime, f"{path.name} was recomputed"
+    for path in folder.glob("*.csv"):
+        a, b = pd.read_csv(path), pd.read_csv(ci_run / "ci" / "ode_matches_sgd" / path.name)
+        timing = [c for c in a.columns if c.endswith("wall_s")]
+        pd.testing.assert_frame_equal(a.drop(columns=timing), b.drop(columns=timing), check_exact=True)

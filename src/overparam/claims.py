@@ -33,11 +33,12 @@ class Claim:
 
 
 def registry() -> dict[str, Claim]:
+    from overparam.initratio import claims as initratio
     from overparam.mediocrity import claims as mediocrity
     from overparam.tensor import claims as tensor
     from overparam.width import claims as width
 
-    return {c.claim_id: c for c in [*tensor.CLAIMS, *mediocrity.CLAIMS, *width.CLAIMS]}
+    return {c.claim_id: c for c in [*tensor.CLAIMS, *mediocrity.CLAIMS, *width.CLAIMS, *initratio.CLAIMS]}
 
 
 def make_verdict(claim_id: str, records: dict[str, pd.DataFrame], common: dict[str, Any],
@@ -46,7 +47,8 @@ def make_verdict(claim_id: str, records: dict[str, pd.DataFrame], common: dict[s
     claim = registry()[claim_id]
     start = time.perf_counter()
     tables, fields = claim.analyse(records, {**common, "physics": physics})
-    wall = sum(float(df["wall_s"].sum()) for df in records.values() if "wall_s" in df) + time.perf_counter() - start
+    wall = time.perf_counter() - start + sum(
+        float(df[col].sum()) for df in records.values() for col in ("wall_s", "wall_time_s") if col in df)
     settings = common["settings"]
     verdict = Verdict(
         claim=claim_id, paper=claim.paper, statement=claim.statement, scale=common["scale"], backend=backend_name,
