@@ -26,6 +26,9 @@ def _a1(records: dict[str, pd.DataFrame], params: dict[str, Any]) -> tuple[dict[
     ]
     fields.setdefault("runs_used", int(recs[["l", "d", "r", "seed"]].drop_duplicates().shape[0]))
     fields.setdefault("runs_failed", int(recs["rho"].isna().sum()))
+    # a seed's factorisation time is repeated on each of its (r, m) rows: count it once
+    fields["run_wall_s"] = float(recs.drop_duplicates(["l", "d", "seed"])["wall_time_s"].sum()) + float(
+        records["gd_check"]["wall_time_s"].sum())
     tables = {"curves": analysis.lazy_curve_table(recs), "mstar": analysis.lazy_mstar_table(recs)}
     return tables, fields
 
