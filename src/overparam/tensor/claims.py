@@ -43,6 +43,7 @@ def _a2(records: dict[str, pd.DataFrame], params: dict[str, Any]) -> tuple[dict[
         for l, info in fields["details"]["per_l"].items() if info.get("slope") is not None
     ]
     fields.setdefault("runs_used", len(recs))
+    fields["run_wall_s"] = float(recs["wall_time_s"].sum())  # the lazy records are borrowed, not run here
     fields.setdefault("runs_failed", int(recs["reason"].fillna("").str.contains("non-finite|diverg").sum()))
     tables = {"success": analysis.rich_success_table(recs), "rich_mstar": analysis.rich_mstar_table(recs, t["rate"]),
               "lazy_mstar": analysis.lazy_mstar_table(lazy)}
