@@ -73,10 +73,14 @@ def make_figure(claim_id: str, tables: dict[str, pd.DataFrame], verdict: dict[st
         figs = {"": figs}
     prov = verdict["provenance"]
     settings = "Settings: " + json.dumps(verdict.get("settings", {}), separators=(", ", ": "))
+    def rst(text: str) -> str:  # measured strings contain |x| and m*: literal text, not reST markup
+        return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("`", "\\`")
+
     caption = (
-        f"**{claim.paper}** — {claim.statement}\n\n{claim.caption}\n\n"
+        f"**{claim.paper}** — {rst(claim.statement)}\n\n{rst(claim.caption)}\n\n"
         f"**Verdict: {verdict['status'].upper()}** (scale ``{verdict['scale']}``, backend ``{verdict['backend']}``). "
-        f"Predicted: {verdict['predicted']}. Measured: {verdict['measured']}. Tolerance: {verdict['tolerance']}. "
+        f"Predicted: {rst(verdict['predicted'])}. Measured: {rst(verdict['measured'])}. "
+        f"Tolerance: {rst(verdict['tolerance'])}. "
         f"Runs used: {verdict['runs_used']}, failed: {verdict['runs_failed']}.\n\n"
         f"Provenance: git ``{prov['git_revision'][:12]}``{' (dirty tree)' if prov.get('git_dirty') else ''}, "
         f"config hash ``{prov['config_hash']}``, device {prov['device']}. {settings}\n"
