@@ -96,3 +96,24 @@ def test_chain_frame_compression_survives_collapsed_students(backend):
     out = backend.to_numpy(_join_frame(xp, *_compress(xp, stu, tea, 2, 9)))
     gram_in = coords @ np.swapaxes(coords, 1, 2)
     np.testing.assert_allclose(out @ np.swapaxes(out, 1, 2), gram_in, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["chain", "direct"])
+def test_kernels_copy_to_the_host_once_per_block_not_per_step(kernel, monkeypatch):
+    """GPU residency: inside the step loop nothing goes to the host; the exit vector is copied once per block."""
+    from overparam.backend import Backend, get_backend
+
+    calls = []
+    original = Backend.to_numpy
+    monkeypatch.setattr(Backend, "to_numpy", lambda self, a: calls.append(1) or original(self, a))
+    be = get_backend("array_api_strict")
+    if kernel == "chain":
+        res = run_chain(be, _seeds(8, 4), p=2, d=np.full(4, 300), gamma_p=np.full(4, 0.1), delta=DELTA,
+                        t_max=np.full(4, 20.0), block=64)
+        blocks = int(np.ceil(res.n_exit.max() / 64)) + 1
+    else:
+        res = run_direct_sgd(be, _seeds(8, 4), p=2, d=100, gamma_p=0.1, delta=DELTA, t_max=20.0, block=64)
+        blocks = int(np.ceil(res.n_exit.max() / 64)) + 1
+    steps = int(res.n_exit.max())
+    assert res.escaped.all() and steps > 10 * blocks // 2
+    assert len(calls) <= blocks + 8, f"{len(calls)} host copies for {steps} steps in {blocks} blocks"
