@@ -7,6 +7,7 @@ A verdict is computed from measured data with a stated tolerance (SPEC.md, "verd
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,19 @@ class Verdict:
 def estimate(name: str, value: float, lo: float, hi: float) -> dict[str, Any]:
     """One measured number with its 95% CI, as the verdict lists it for ``make verify``."""
     return {"name": name, "value": float(value), "lo": float(lo), "hi": float(hi)}
+
+
+def json_ready(obj: Any) -> Any:
+    """JSON-ready copy: numpy scalars to Python numbers, tuples to lists, NaN/inf to None."""
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v) for v in obj]
+    if hasattr(obj, "item") and not hasattr(obj, "__len__"):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
 
 
 def _jsonable(obj: Any) -> Any:

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from overparam.fit import bootstrap_mean_ci
+from overparam.verdict import json_ready
 
 PAPER_ACCURACY = {"omega2_low": 0.002, "accuracy_low": 0.9645, "omega2_high": 0.0782, "accuracy_high": 0.9902}
 MIN_SEEDS = 3
@@ -213,17 +214,6 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, loss_threshold: fl
                  "of both parts of the test."),
     }
     return {"predicted": predicted, "measured": measured, "tolerance": tolerance, "status": status,
-            "details": _clean(details), "runs_used": int(len(fin)), "runs_failed": int(len(df) - len(fin))}
+            "details": json_ready(details), "runs_used": int(len(fin)), "runs_failed": int(len(df) - len(fin))}
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-ready copy: numpy scalars to Python numbers, tuples to lists, NaN/inf to None."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj

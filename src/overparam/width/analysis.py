@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from overparam.fit import least_squares_line, smallest_passing
+from overparam.verdict import json_ready
 
 THEORY_EXPONENT = 3.0 / 2.0  # d0·d1 = Ω̃(n^{3/2}) (paper C's theorem)
 OLDER_EXPONENT = 2.0  # d0·d1 = Ω(n²) (Oymak & Soltanolkotabi, standard init)
@@ -295,18 +296,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
         "older_exponent": older_exponent,
     }
     return {"statement": STATEMENT, "predicted": predicted, "measured": measured, "tolerance": tolerance,
-            "status": status, "details": _clean(details), "runs_used": len(df), "runs_failed": diverged,
+            "status": status, "details": json_ready(details), "runs_used": len(df), "runs_failed": diverged,
             "wall_time_s": float(df["wall_time_s"].sum()) if "wall_time_s" in df else 0.0}
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-ready copy: numpy scalars to Python numbers, tuples to lists, NaN/inf to None."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
