@@ -33,14 +33,3 @@ def seed_sequence(base: int, paper: str, claim: str, point: dict[str, Any], repl
         raise ValueError(f"seed: paper must be one of {sorted(PAPER_SEED_FILES)}, got {paper!r}")
     entropy = [base, PAPER_SEED_FILES[paper], _digest(claim), _digest(canonical_point(point)), replica]
     return np.random.SeedSequence(entropy)
-
-
-def batch_seed(base: int, paper: str, claim: str, point: dict[str, Any], replicas: range) -> np.random.SeedSequence:
-    """One ``SeedSequence`` for a batch of replicas drawn together as one array program.
-
-    Batched kernels draw all replicas from one stream; the batch is keyed by its replica range, so a
-    point's numbers are the same whatever else runs, but changing the batch size changes the stream.
-    """
-    entropy = [base, PAPER_SEED_FILES[paper], _digest(claim), _digest(canonical_point(point)),
-               replicas.start, replicas.stop, 1 << 20]
-    return np.random.SeedSequence(entropy)

@@ -45,6 +45,17 @@ class EscapeResult:
     trace_steps: np.ndarray | None = None  # (T,) step counts of the risk trace, when asked for
     trace_r: np.ndarray | None = None  # (T, S) risk at those times
 
+    @classmethod
+    def collect(cls, backend: Backend, exit_step: np.ndarray, gamma_p: Any, d: Any, r0: np.ndarray, m0: np.ndarray,
+                q0: np.ndarray, trace_steps: list[int] | None = None, trace_vals: list[Any] = ()) -> EscapeResult:
+        """The result of a run from its exit steps (0 = no escape) and, when traced, the risks on the device."""
+        escaped = exit_step > 0
+        result = cls(escaped, exit_step, np.where(escaped, exit_step * gamma_p / d, np.nan), r0, m0, q0)
+        if trace_steps is not None:
+            result.trace_steps = np.array(trace_steps)
+            result.trace_r = np.stack([backend.to_numpy(v) for v in trace_vals])
+        return result
+
 
 def overlaps(xp: Any, coords: Any, p: int) -> tuple[Any, Any]:
     """M_j = u_j·u* and Q_jl = u_j·u_l from frame coordinates of shape (N, p + 1, k)."""
@@ -193,13 +204,8 @@ def run_chain(
         exit_dev = xp.take(exit_dev, keep_idx, axis=0)
         cadence_dev = xp.take(cadence_dev, keep_idx, axis=0)
         active = active[keep]
-    escaped = exit_step > 0
-    t_exit = np.where(escaped, exit_step * gamma_p / d, np.nan)
-    result = EscapeResult(escaped, exit_step, t_exit, r0, m0, q0)
-    if trace:
-        result.trace_steps = np.array(trace_steps)
-        result.trace_r = np.stack([backend.to_numpy(v) for v in trace_vals])
-    return result
+    return EscapeResult.collect(backend, exit_step, gamma_p, d, r0, m0, q0, trace_steps if trace else None,
+                                trace_vals)
 
 
 def _split_frame(xp: Any, coords: Any, p: int, width: int) -> tuple[Any, Any]:

@@ -108,10 +108,5 @@ def run_direct_sgd(
         u, u_star = xp.take(u, keep_idx, axis=0), xp.take(u_star, keep_idx, axis=0)
         threshold, exit_dev = xp.take(threshold, keep_idx, axis=0), xp.take(exit_dev, keep_idx, axis=0)
         active = active[keep]
-    escaped = exit_step > 0
-    t_exit = np.where(escaped, exit_step * gamma_p / d, np.nan)
-    result = EscapeResult(escaped, exit_step, t_exit, r0, m0, q0)
-    if trace:
-        result.trace_steps = np.array(trace_steps)
-        result.trace_r = np.stack([backend.to_numpy(v) for v in trace_vals])
-    return result
+    return EscapeResult.collect(backend, exit_step, gamma_p, d, r0, m0, q0, trace_steps if trace else None,
+                                trace_vals)
