@@ -27,6 +27,7 @@ def b1_series(wildcards):
         "d": b["d"],
         "gammas": [g],
         "seeds": b["seeds"],
+        "simulator": b.get("simulator", "chain"),
         **med_common(),
     }
 
@@ -41,6 +42,7 @@ def b2_series(wildcards):
         "protocol": wildcards.protocol,
         "gamma": b["protocols"][wildcards.protocol],
         "seeds": seeds_for_p(b, p),
+        "simulator": b.get("simulator", "chain"),
         **med_common(),
     }
 

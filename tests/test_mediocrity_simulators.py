@@ -117,3 +117,19 @@ def test_kernels_copy_to_the_host_once_per_block_not_per_step(kernel, monkeypatc
     steps = int(res.n_exit.max())
     assert res.escaped.all() and steps > 10 * blocks // 2
     assert len(calls) <= blocks + 8, f"{len(calls)} host copies for {steps} steps in {blocks} blocks"
+
+
+def test_escape_series_runs_either_simulator_and_names_it(numpy_backend):
+    """The paper scale switches B1/B2 to direct SGD (the GPU workload); records say which simulator ran."""
+    from overparam.mediocrity.experiment import escape_series
+
+    common = dict(claim="escape_dlogd", base_seed=1, p=1, d=[200], gammas=[0.1], seeds=12, delta=DELTA,
+                  t_max_factor=10.0, dt_check=1e-3)
+    direct = escape_series(numpy_backend, simulator="direct", **common)
+    chain = escape_series(numpy_backend, **common)
+    assert {r["simulator"] for r in direct} == {"direct"} and {r["simulator"] for r in chain} == {"chain"}
+    assert len(direct) == len(chain) == 12
+    assert sum(r["escaped"] for r in direct) >= 10 and sum(r["escaped"] for r in chain) >= 10
+    assert all(r["reason"].startswith("no escape") for r in direct + chain if not r["escaped"])
+    with pytest.raises(ValueError, match="chain, direct"):
+        escape_series(numpy_backend, simulator="exact", **common)

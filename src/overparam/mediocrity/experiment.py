@@ -84,15 +84,37 @@ def _chain_grid(
     return records, res, d_col, g_col
 
 
+SIMULATORS = ("chain", "direct")
+
+
 def escape_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gammas: list[float], seeds: int,
     delta: float, t_max_factor: float, dt_check: float, extra: dict[str, Any] | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, simulator: str = "chain",
 ) -> list[dict[str, Any]]:
-    """Exit times from the exact chain for every (d, γ') of one p, all replicas as one batch."""
-    return _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=gammas, seeds=seeds,
-                       delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, extra=extra,
-                       progress=progress)[0]
+    """Exit times for every (d, γ') of one p: the exact chain (all replicas as one batch, the CPU default) or
+    direct SGD (one (S, p, d) batch per point: the GPU workload of the `paper` scale). Same seeds either way,
+    so the two simulators see the same replicas' streams but, being different algorithms, not the same draws.
+    """
+    if simulator not in SIMULATORS:
+        raise ValueError(f"simulator: {simulator!r} is not one of {', '.join(SIMULATORS)}")
+    if simulator == "chain":
+        return _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=gammas, seeds=seeds,
+                           delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, extra=extra,
+                           progress=progress)[0]
+    records = []
+    for di in d:
+        for g in gammas:
+            seed_list = [seed_sequence(base_seed, PAPER, claim, point_key(p, di, g), r) for r in range(seeds)]
+            t_max = t_max_factor * theory.t_exit(di, g, p, delta)
+            start = time.perf_counter()
+            res = run_direct_sgd(backend, seed_list, p=p, d=di, gamma_p=g, delta=delta, t_max=t_max,
+                                 dt_check=dt_check, progress=progress)
+            backend.synchronize()
+            wall = time.perf_counter() - start
+            records += _records(claim, "direct", backend, p, delta, np.full(seeds, di), np.full(seeds, g),
+                                np.arange(seeds), res, np.full(seeds, t_max), wall, extra)
+    return records
 
 
 def ode_vs_sgd_series(
