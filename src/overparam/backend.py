@@ -89,17 +89,14 @@ class ReplicaStreams:
             return self._backend.xp.stack([self._backend.xp.asarray(p) for p in parts])
         return self._backend.asarray(np.stack([np.asarray(p) for p in parts]))
 
-    def standard_normal(self, rows: list[int], shape: tuple[int, ...], *, host: bool = False) -> Any:
-        """N(0, 1) draws of ``shape`` for each replica in ``rows``: an array of shape (len(rows), *shape).
-
-        ``host=True`` returns the NumPy buffer on CPU backends (for host-side rearrangement before upload).
-        """
+    def standard_normal(self, rows: list[int], shape: tuple[int, ...]) -> Any:
+        """N(0, 1) draws of ``shape`` for each replica in ``rows``: an array of shape (len(rows), *shape)."""
         if self._backend.name == "cupy" and self._rngs[0]._device_rng:
             return self._stack([self._rngs[i].raw_normal(shape) for i in rows])
         out = np.empty((len(rows), *shape))
         for j, i in enumerate(rows):
             self._rngs[i]._gen.standard_normal(out=out[j])  # filled in place: no stacking copy
-        return out if host or self._backend.name == "numpy" else self._backend.xp.asarray(out)
+        return out if self._backend.name == "numpy" else self._backend.xp.asarray(out)
 
     def chisquare(self, rows: list[int], df: np.ndarray, shape: tuple[int, ...]) -> Any:
         """Chi-square draws per replica; ``df[j]`` (scalar or array of ``shape``) is row ``rows[j]``'s."""

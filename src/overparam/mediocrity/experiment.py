@@ -102,19 +102,27 @@ def escape_series(
         return _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=gammas, seeds=seeds,
                            delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, extra=extra,
                            progress=progress)[0]
-    records = []
-    for di in d:
-        for g in gammas:
-            seed_list = [seed_sequence(base_seed, PAPER, claim, point_key(p, di, g), r) for r in range(seeds)]
-            t_max = t_max_factor * theory.t_exit(di, g, p, delta)
-            start = time.perf_counter()
-            res = run_direct_sgd(backend, seed_list, p=p, d=di, gamma_p=g, delta=delta, t_max=t_max,
-                                 dt_check=dt_check, progress=progress)
-            backend.synchronize()
-            wall = time.perf_counter() - start
-            records += _records(claim, "direct", backend, p, delta, np.full(seeds, di), np.full(seeds, g),
-                                np.arange(seeds), res, np.full(seeds, t_max), wall, extra)
-    return records
+    return [rec for di in d for g in gammas
+            for rec in _direct_point(backend, claim=claim, seed_claim=claim, base_seed=base_seed, p=p, d=di,
+                                     gamma_p=g, seeds=seeds, delta=delta, t_max_factor=t_max_factor,
+                                     dt_check=dt_check, extra=extra, progress=progress)]
+
+
+def _direct_point(
+    backend: Backend, *, claim: str, seed_claim: str, base_seed: int, p: int, d: int, gamma_p: float, seeds: int,
+    delta: float, t_max_factor: float, dt_check: float, extra: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Direct SGD at one (p, d, γ'), replicas seeded under ``seed_claim``; records carry ``claim``."""
+    seed_list = [seed_sequence(base_seed, PAPER, seed_claim, point_key(p, d, gamma_p), r) for r in range(seeds)]
+    t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
+    start = time.perf_counter()
+    res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,
+                         dt_check=dt_check, progress=progress)
+    backend.synchronize()
+    wall = time.perf_counter() - start
+    return _records(claim, "direct", backend, p, delta, np.full(seeds, d), np.full(seeds, gamma_p),
+                    np.arange(seeds), res, np.full(seeds, t_max), wall, extra)
 
 
 def ode_vs_sgd_series(
@@ -142,19 +150,10 @@ def validation_series(
     t_max_factor: float, dt_check: float, progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Direct SGD and the chain on the same point (independent seeds): the validation panel's data."""
-    t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
-    chain = escape_series(backend, claim=claim, base_seed=base_seed, p=p, d=[d], gammas=[gamma_p], seeds=seeds,
-                          delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, progress=progress)
-    seed_list = [seed_sequence(base_seed, PAPER, claim + "/direct", point_key(p, d, gamma_p), r) for r in range(seeds)]
-    start = time.perf_counter()
-    res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max, dt_check=dt_check,
-                         progress=progress)
-    backend.synchronize()
-    wall = time.perf_counter() - start
-    n = len(seed_list)
-    direct = _records(claim, "direct", backend, p, delta, np.full(n, d), np.full(n, gamma_p), np.arange(n), res,
-                      np.full(n, t_max), wall)
-    return chain + direct
+    common = dict(claim=claim, base_seed=base_seed, p=p, seeds=seeds, delta=delta, t_max_factor=t_max_factor,
+                  dt_check=dt_check, progress=progress)
+    chain = escape_series(backend, d=[d], gammas=[gamma_p], **common)
+    return chain + _direct_point(backend, seed_claim=claim + "/direct", d=d, gamma_p=gamma_p, **common)
 
 
 def risk_traces(
