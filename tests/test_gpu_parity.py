@@ -2,15 +2,25 @@
 
 The random streams are NumPy's on both sides here (OVERPARAM_GPU_RNG=host), so the kernels see identical
 numbers and their outputs must agree: float64 to 1e-10 relative; the exit steps of a chain exactly or within
-one check (a rounding difference can move a threshold crossing by one cadence).
+one check (a rounding difference can move a threshold crossing by one cadence). Every kernel test of the
+suite also runs under CuPy on a GPU machine (the ``backend`` fixture of conftest.py), against its brute-force
+reference; the last test runs two ci-scale claims end to end on CuPy (device RNG) and compares the verdicts
+with the committed NumPy ledger ``ledgers/ci/``.
 """
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from overparam.backend import cuda_available, get_backend
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not cuda_available(), reason="no CUDA device answers")]
 
@@ -77,3 +87,62 @@ def test_width_gradients_parity():
     want, got = loss_and_grads(ref), loss_and_grads(cp)
     for a, b in zip(got, want):
         np.testing.assert_allclose(cp.to_numpy(a), b, rtol=1e-10, atol=1e-14)
+
+
+def _same(fn, *host_args, rtol=1e-10, atol=1e-13):
+    """fn(backend, *arrays) under NumPy and CuPy on the same host inputs; every output must agree."""
+    cp, ref = get_backend("cupy"), get_backend("numpy")
+    want = fn(ref, *[ref.asarray(a) for a in host_args])
+    got = fn(cp, *[cp.asarray(a) for a in host_args])
+    want, got = (want, got) if isinstance(want, tuple) else ((want,), (got,))
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(cp.to_numpy(a), np.asarray(b), rtol=rtol, atol=atol)
+
+
+def _unit_rows(rng, *shape):
+    u = rng.normal(size=shape)
+    return u / np.linalg.norm(u, axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("l", [3, 4])
+def test_tensor_kernels_parity(l):
+    from overparam.tensor import gram, lazy
+
+    rng = np.random.default_rng(2)
+    W, U, c = 0.3 * rng.normal(size=(2, 6, 5)), _unit_rows(rng, 2, 3, 5), np.ones((2, 3))
+    _same(lambda be, W, c, U: gram.homogeneous_loss_grad(W, c, U, l, 1e-3, be.xp), W, c, U)
+    _same(lambda be, U0, c0, Us: lazy.rho_curves(U0, c0, Us, l, be.xp)[0],
+          rng.normal(size=(8, 5)) / np.sqrt(5), c[:1], U[:1], rtol=1e-8, atol=1e-10)
+
+
+def test_width_ntk_parity():
+    from overparam.width import ntk
+
+    rng = np.random.default_rng(3)
+    W, v = rng.normal(size=(2, 16, 8)) / np.sqrt(8), rng.normal(size=(2, 16)) / 4
+    X = _unit_rows(rng, 12, 8).T.copy()
+    _same(lambda be, W, v, X: ntk.ntk_gram(W, v, X, be), W, v, X)
+
+
+def test_initratio_kernels_parity():
+    from overparam.initratio import model
+
+    rng = np.random.default_rng(4)
+    W, V = rng.normal(size=(3, 20, 10)) / np.sqrt(10), rng.normal(size=(3, 4, 20)) / np.sqrt(20)
+    X, T = rng.normal(size=(15, 10)), np.eye(4)[rng.integers(0, 4, 15)]
+    _same(lambda be, W, V, X, T: model.student_gradients(W, V, X, T, be), W, V, X, T)
+    _same(lambda be, W, V, X, T: model.teacher_ce_gradients(W, V, X, T, be), W[0], V[0], X, T)
+
+
+@pytest.mark.slow
+def test_ci_claims_end_to_end_on_cupy_match_the_numpy_ledger(tmp_path):
+    claims = ["lazy_lower_bound", "subquadratic_width"]
+    cmd = [sys.executable, "-m", "snakemake", "--profile", "profiles/gpu", "--config", "scale=ci", "backend=cupy",
+           f"results={tmp_path}", f"figures={tmp_path / 'figures'}", *[f"claim_{c}" for c in claims]]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for claim in claims:
+        got = json.loads((tmp_path / "claims" / f"{claim}.json").read_text())
+        want = json.loads((ROOT / "ledgers" / "ci" / f"{claim}.json").read_text())
+        assert got["backend"] == "cupy" and want["backend"] == "numpy"
+        assert got["status"] == want["status"], f"{claim}: {got['measured']} vs NumPy {want['measured']}"

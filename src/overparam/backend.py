@@ -2,6 +2,8 @@
 
 Kernels receive a :class:`Backend` (or just its ``xp`` and ``rng``) and never import an array library
 themselves, so the same code runs on the CPU, on a GPU, and under the strict namespace in the tests.
+On a GPU the namespace is ``array_api_compat.cupy``: CuPy arrays, with the standard's functions that CuPy's
+own namespace lacks (``tests/test_gpu_namespace.py`` checks every name the kernels use, without a GPU).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ class ArrayRNG:
     """Random numbers as arrays of the backend's namespace, seeded from a ``SeedSequence``.
 
     NumPy and array_api_strict draw with NumPy's PCG64 (bit-identical on every CPU); CuPy draws on the
-    device with its own generator, so GPU streams differ from CPU streams but are reproducible per seed.
+    device with its own generator, so GPU streams differ from CPU streams but are reproducible per seed
+    (``device=False``, or ``$OVERPARAM_GPU_RNG=host``, keeps NumPy's streams and copies the draws over).
     """
 
-    def __init__(self, backend: Backend, seed: np.random.SeedSequence) -> None:
+    def __init__(self, backend: Backend, seed: np.random.SeedSequence, *, device: bool = True) -> None:
         self._backend = backend
-        self._device_rng = backend.name == "cupy" and os.environ.get(GPU_RNG_VAR, "device") != "host"
+        self._device_rng = device and backend.name == "cupy" and os.environ.get(GPU_RNG_VAR, "device") != "host"
         if self._device_rng:
             import cupy
 
@@ -75,23 +78,29 @@ class ReplicaStreams:
     Batched kernels advance many replicas together, but each replica's numbers come from its own
     ``SeedSequence`` only: a replica gives the same result alone or beside any others, and finished
     replicas can be dropped from the batch without disturbing the rest.
+
+    ``device=False`` keeps the streams on the host even under CuPy (NumPy's generators, one transfer per
+    block): for many replicas with small draws (the overlap chain), where one CUDA generator per replica
+    would cost its own launch per draw and ~12 MB of generator state each, and where host streams give the
+    GPU exactly the CPU's numbers.
     """
 
-    def __init__(self, backend: Backend, seeds: list[np.random.SeedSequence]) -> None:
+    def __init__(self, backend: Backend, seeds: list[np.random.SeedSequence], *, device: bool = True) -> None:
         self._backend = backend
-        self._rngs = [ArrayRNG(backend, s) for s in seeds]
+        self._rngs = [ArrayRNG(backend, s, device=device) for s in seeds]
+        self._on_device = bool(self._rngs) and self._rngs[0]._device_rng
 
     def __len__(self) -> int:
         return len(self._rngs)
 
     def _stack(self, parts: list[Any]) -> Any:
-        if self._backend.name == "cupy":
-            return self._backend.xp.stack([self._backend.xp.asarray(p) for p in parts])
-        return self._backend.asarray(np.stack([np.asarray(p) for p in parts]))
+        if self._on_device:
+            return self._backend.xp.stack(parts)
+        return self._backend.asarray(np.stack([np.asarray(p) for p in parts]))  # one host-to-device copy
 
     def standard_normal(self, rows: list[int], shape: tuple[int, ...]) -> Any:
         """N(0, 1) draws of ``shape`` for each replica in ``rows``: an array of shape (len(rows), *shape)."""
-        if self._backend.name == "cupy" and self._rngs[0]._device_rng:
+        if self._on_device:
             return self._stack([self._rngs[i].raw_normal(shape) for i in rows])
         out = np.empty((len(rows), *shape))
         for j, i in enumerate(rows):
@@ -114,8 +123,14 @@ class Backend:
     def rng(self, seed: np.random.SeedSequence) -> ArrayRNG:
         return ArrayRNG(self, seed)
 
-    def streams(self, seeds: list[np.random.SeedSequence]) -> ReplicaStreams:
-        return ReplicaStreams(self, seeds)
+    def streams(self, seeds: list[np.random.SeedSequence], *, device: bool = True) -> ReplicaStreams:
+        return ReplicaStreams(self, seeds, device=device)
+
+    @property
+    def draw_budget(self) -> int:
+        """How many float64 random numbers one block of draws may hold: a cache-sized block on the CPU, ~1 GB
+        on a GPU, where each block costs one generator launch per replica and large blocks amortise them."""
+        return 2**27 if self.name == "cupy" else 4_000_000
 
     def asarray(self, a: Any) -> Any:
         """Host data (NumPy or Python numbers) to a float64 array of this namespace."""
@@ -179,8 +194,12 @@ def get_backend(choice: str | None = None) -> Backend:
             )
         import cupy
 
+        try:  # CuPy's own namespace lacks parts of the array API standard (vecdot, linalg.vector_norm, ...)
+            import array_api_compat.cupy as cupy_standard
+        except ImportError as err:
+            raise BackendError("backend: 'cupy' needs array-api-compat (pip install -e '.[gpu]')") from err
         props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
-        return Backend("cupy", cupy, props["name"].decode())
+        return Backend("cupy", cupy_standard, props["name"].decode())
     if choice == "array_api_strict":
         import array_api_strict
 

@@ -120,7 +120,7 @@ def run_chain(
     width = n_rows + extra
     if np.any(d <= width):
         raise ValueError(f"chain: d must exceed p + 1 + extra columns = {width}; got min d = {d.min()}")
-    streams = backend.streams(seeds)
+    streams = backend.streams(seeds, device=False)  # small draws for many replicas: host streams (see there)
     rows = list(range(n_all))
     coords = bartlett_frame(backend, streams, rows, p, d, width)
     m, q = overlaps(xp, coords, p)

@@ -60,7 +60,7 @@ def run_direct_sgd(
     streams = backend.streams(seeds)
     rows = list(range(n_rep))
     if block is None:
-        block = int(max(1, min(64, 4_000_000 // max(1, n_rep * d))))
+        block = int(max(1, min(64, backend.draw_budget // max(1, n_rep * d))))
     u, u_star = initial_students(backend, streams, rows, p, d)
     m, q = sgd_overlaps(xp, u, u_star)
     r0_dev = risk(xp, m, q, p)
