@@ -163,8 +163,9 @@ def teacher_logits(W: Array, V: Array, X: Array, backend: Backend) -> Array:
 def teacher_labels(W: Array, V: Array, X: Array, backend: Backend, chunk: int = 4096) -> np.ndarray:
     """The teacher's argmax labels of rows X, as host int64."""
     xp = backend.xp
-    out = [backend.to_numpy(xp.argmax(teacher_logits(W, V, X[i:i + chunk, ...], backend), axis=1))
-           for i in range(0, X.shape[0], chunk)]
+    n = X.shape[0]  # slices end at n: out-of-bounds stops are not in the array API standard
+    out = [backend.to_numpy(xp.argmax(teacher_logits(W, V, X[i:min(i + chunk, n), ...], backend), axis=1))
+           for i in range(0, n, chunk)]
     return np.concatenate(out).astype(np.int64)
 
 
@@ -318,12 +319,13 @@ def evaluate(W: Array, V: Array, X: Array, T: Array, labels: Array | None, backe
     sq = None
     hits = None
     for i in range(0, n, chunk):
-        fw = student_forward(W, V, X[i:i + chunk, ...], backend)
-        r = fw.f - xp.matrix_transpose(T[i:i + chunk, ...])
+        j = min(i + chunk, n)  # out-of-bounds slice stops are not in the array API standard
+        fw = student_forward(W, V, X[i:j, ...], backend)
+        r = fw.f - xp.matrix_transpose(T[i:j, ...])
         s = xp.sum(r * r, axis=(-2, -1))
         sq = s if sq is None else sq + s
         if labels is not None:
-            h = xp.sum(xp.astype(xp.argmax(fw.f, axis=-2) == labels[i:i + chunk], W.dtype), axis=-1)
+            h = xp.sum(xp.astype(xp.argmax(fw.f, axis=-2) == labels[i:j], W.dtype), axis=-1)
             hits = h if hits is None else hits + h
     loss = backend.to_numpy(sq).astype(np.float64) / n
     return loss, None if hits is None else backend.to_numpy(hits).astype(np.float64) / n

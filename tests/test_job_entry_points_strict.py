@@ -1,0 +1,70 @@
+"""What a Snakemake job runs, run under array_api_strict: the GPU path, as far as a CPU can check it.
+
+Every experiment entry point that a training rule calls gives the same records under the strict namespace
+(which has only the standard's functions, and where conftest.py makes any implicit conversion to NumPy raise,
+as CuPy does) as under NumPy. Strict draws from the same host streams, so the records agree to rounding; a
+kernel that reached for NumPy, or copied to the host behind the backend's back, fails here rather than on
+its first GPU run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from overparam.backend import get_backend
+from overparam.initratio import experiment as initratio
+from overparam.mediocrity import experiment as mediocrity
+from overparam.tensor import experiment as tensor
+from overparam.width import experiment as width
+
+VOLATILE = {"backend", "device"}  # and every key that holds a wall time
+
+WIDTH = {"series": "sqrt", "n": 16, "d0_sqrt_coef": 2.0, "seeds": 2, "min_success": 2, "d1_min": 1,
+         "d1_max_ratio": 4.0, "d1_start_ratio": 1.5, "steps_per_sample": 60, "loss_tol": 1e-4, "lr_scale": 1.0,
+         "max_halvings": 40, "init": "lecun", "shared_data": False}
+INITRATIO = {"mnist_path": None, "d1": 8, "seeds": 2, "omega_index": 4, "omega2_start": 0.002,
+             "omega2_stop": 0.0782, "omega2_num": 10, "epochs": 1, "batch_size": 64, "lr": 1.0,
+             "lr_rule": "curvature", "momentum": 0.9, "lr_schedule": "cosine", "teacher_width": 32,
+             "teacher_lr": 1.0, "teacher_batch_size": 64, "teacher_max_epochs": 20}
+ESCAPE = {"claim": "escape_dlogd", "base_seed": 5, "p": 2, "seeds": 3, "delta": 1e-4, "t_max_factor": 10.0,
+          "dt_check": 1e-2}
+
+JOBS = {
+    "tensor lazy": lambda be: tensor.run_lazy_point({"l": 3, "d": 6, "r_list": [1, 2], "seeds": 2}, be, 11),
+    "tensor lazy GD": lambda be: tensor.run_lazy_gd_point(
+        {"l": 3, "d": 5, "m": 3, "r": 1, "seeds": 1, "alpha": 1000, "max_steps": 300}, be, 3),
+    "tensor rich": lambda be: tensor.run_rich_point(
+        {"l": 3, "d": 8, "r": 2, "seeds": 2, "max_steps": 400, "check_every": 50, "m_grid": [4],
+         "variants": ["reinit", "plain"], "target": "gaussian"}, be, 1),
+    "width search": lambda be: width.run_point(WIDTH, be, base_seed=3),
+    "width tracking": lambda be: width.run_tracking(
+        {**WIDTH, "track_width_ratios": [1.5], "track_every": 40, "track_seeds": 1}, be, base_seed=3),
+    "init ratio": lambda be: initratio.run_ratio_point(INITRATIO, be, 11),
+    "escape, chain": lambda be: mediocrity.escape_series(be, d=[200], gammas=[0.1], **ESCAPE),
+    "escape, direct SGD": lambda be: mediocrity.escape_series(be, d=[400], gammas=[0.1], simulator="direct",
+                                                              **ESCAPE),
+    "ODE vs SGD": lambda be: mediocrity.ode_vs_sgd_series(be, d=[200], gamma_p=0.1,
+                                                          **{k: v for k, v in ESCAPE.items()}),
+    "risk traces": lambda be: mediocrity.risk_traces(be, d=400, gamma_p=0.1, **ESCAPE),
+}
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.mark.parametrize("job", list(JOBS))
+def test_a_jobs_records_are_the_same_under_the_strict_namespace(job):
+    want = JOBS[job](get_backend("numpy"))
+    got = JOBS[job](get_backend("array_api_strict"))
+    assert len(got) == len(want) > 0
+    for g, w in zip(got, want):
+        keys = {k for k in set(g) | set(w) if k not in VOLATILE and "wall" not in k}
+        differ = {k: (g.get(k), w.get(k)) for k in keys if not _same_value(g.get(k), w.get(k))}
+        assert not differ, differ
