@@ -40,11 +40,13 @@ gpu-check: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[gpu,test]'
 	$(BIN)/python -m pytest -m gpu -rs tests/test_gpu_parity.py
 
-# Kernel benchmarks (not tests): each prints a markdown table for BENCHMARKS.md.
+# Kernel benchmarks (not tests): each prints a markdown table for BENCHMARKS.md. One BLAS thread, as in the
+# workflow's jobs (rules/common.smk), so that rates compare with the jobs' and with each other.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_mediocrity.py
-	$(BIN)/python benchmarks/bench_tensor.py
-	$(BIN)/python benchmarks/bench_width.py
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_mediocrity.py
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_tensor.py
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_width.py
+	$(BIN)/python benchmarks/estimate_paper_gpu.py
 
 clean:
 	rm -rf results/ci .snakemake $(VENV)
