@@ -101,6 +101,28 @@ def test_batched_seeds_equal_single_seed_runs(numpy_backend: Backend) -> None:
         np.testing.assert_allclose(g1v[0], gv[s], rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("block_rows", [1, 3, 4, 9])
+def test_row_blocks_change_nothing_but_rounding(backend: Backend, block_rows: int) -> None:
+    """The cache-blocked pass (any block size, ragged last block included) = one block of all d1 rows."""
+    W, v, X, Y = (backend.asarray(a) for a in _problem(2, 9, 5, 7, True, seed=4))
+    whole = network.forward(W, v, X, Y, backend, block_rows=9)
+    blocked = network.forward(W, v, X, Y, backend, block_rows=block_rows)
+    assert len(blocked.z) == -(-9 // block_rows) and len(whole.z) == 1
+    np.testing.assert_allclose(backend.to_numpy(blocked.loss), backend.to_numpy(whole.loss), rtol=1e-13)
+    for a, b in zip(network.gradients(W, v, X, blocked, backend), network.gradients(W, v, X, whole, backend)):
+        np.testing.assert_allclose(backend.to_numpy(a), backend.to_numpy(b), rtol=1e-12, atol=1e-15)
+
+
+def test_the_block_size_does_not_depend_on_the_batch(numpy_backend: Backend) -> None:
+    """A seed's rounding never depends on which seeds share its batch: blocks are set by n alone."""
+    W, v, X, Y = _problem(3, 700, 5, 100, True, seed=5)
+    fwd = network.forward(W, v, X, Y, numpy_backend)
+    assert len(fwd.z) > 1
+    one = network.forward(W[1:2], v[1:2], X[1:2], Y[1:2], numpy_backend)
+    assert [z.shape[-2] for z in one.z] == [z.shape[-2] for z in fwd.z]
+    assert one.loss[0] == fwd.loss[1]
+
+
 POINT = {"series": "test", "n": 24, "d0": 10, "init": "lecun", "steps_per_sample": 150}
 
 

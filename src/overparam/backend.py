@@ -126,6 +126,11 @@ class Backend:
     def streams(self, seeds: list[np.random.SeedSequence], *, device: bool = True) -> ReplicaStreams:
         return ReplicaStreams(self, seeds, device=device)
 
+    def block_rows(self, row_length: int) -> int:
+        """Rows of ``row_length`` doubles per block of an elementwise pipeline: 256 KB blocks that stay in a
+        CPU core's L2 cache between passes; on a GPU one block (all rows), as kernels want large arrays."""
+        return 2**62 if self.name == "cupy" else max(1, 2**15 // max(1, row_length))
+
     @property
     def draw_budget(self) -> int:
         """How many float64 random numbers one block of draws may hold: a cache-sized block on the CPU, ~1 GB

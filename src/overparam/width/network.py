@@ -25,6 +25,7 @@ else is standard (matmul, exp, sum), so the kernels run unchanged under NumPy, C
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,13 +60,26 @@ def gelu_prime(z: Array, backend: Backend) -> Array:
 
 @dataclass
 class Forward:
-    """Everything the forward pass computes that the gradient (and the NTK) reuses."""
+    """What the forward pass computes that the gradient reuses, kept as row blocks of the hidden layer.
 
-    z: Array  # (S, d1, n) pre-activations W X
-    cdf: Array  # (S, d1, n) Φ(Z)
-    a: Array  # (S, d1, n) A = φ(Z)
+    The (S, d1, n) elementwise passes bound the step on a CPU; done block by block (``Backend.block_rows``
+    rows of d1 at a time) they run in cache, and the blocks are kept as they are (joining them would cost
+    the passes the blocking saves). A = φ(Z) is not kept: the gradient recomputes it in cache as Z Φ(Z).
+    On a GPU there is one block.
+    """
+
+    z: tuple[Array, ...]  # pre-activations W X, row blocks (S, rows, n) (views of one array)
+    cdf: tuple[Array, ...]  # Φ(Z), the same blocks
     r: Array  # (S, n) residuals f − Y
     loss: Array  # (S,) h = ‖r‖²
+
+    def map(self, fn: Callable[..., Array], *others: Forward) -> Forward:
+        """fn applied to every array (with the matching arrays of ``others`` as further arguments)."""
+        def blocks(name: str) -> tuple[Array, ...]:
+            return tuple(fn(*parts) for parts in zip(getattr(self, name), *(getattr(o, name) for o in others)))
+
+        return Forward(z=blocks("z"), cdf=blocks("cdf"), r=fn(self.r, *(o.r for o in others)),
+                       loss=fn(self.loss, *(o.loss for o in others)))
 
 
 def predict_from_features(v: Array, a: Array, backend: Backend) -> Array:
@@ -74,20 +88,33 @@ def predict_from_features(v: Array, a: Array, backend: Backend) -> Array:
     return xp.squeeze(xp.matmul(xp.expand_dims(v, axis=-2), a), axis=-2)
 
 
-def forward(W: Array, v: Array, X: Array, Y: Array, backend: Backend) -> Forward:
+def _row_ranges(d1: int, rows: int) -> list[tuple[int, int]]:
+    return [(i, min(i + rows, d1)) for i in range(0, d1, rows)]
+
+
+def forward(W: Array, v: Array, X: Array, Y: Array, backend: Backend, block_rows: int | None = None) -> Forward:
     """Forward pass and loss h = ‖vᵀφ(WX) − Y‖² for every seed of the batch.
 
-    The (S, d1, n) passes are memory-bound, so fresh temporaries are kept few: Φ(Z) is finished in place
-    (standard augmented assignment on an array this function owns).
+    Z = W X is one matmul; then, row block by row block (``block_rows``, default ``Backend.block_rows(n)``,
+    independent of the batch size so that a seed's numbers never depend on which others share its batch),
+    Φ(Z) and the block's share of f = Σ_j v_j φ(w_j·x) are formed while the block is in cache.
     """
     xp = backend.xp
-    z = xp.matmul(W, X)
-    cdf = backend.erf(z * INV_SQRT2)
-    cdf *= 0.5
-    cdf += 0.5
-    a = z * cdf
-    r = predict_from_features(v, a, backend) - Y
-    return Forward(z=z, cdf=cdf, a=a, r=r, loss=xp.sum(r * r, axis=-1))
+    d1, n = W.shape[-2], X.shape[-1]
+    rows = backend.block_rows(n) if block_rows is None else block_rows
+    z_all = xp.matmul(W, X)  # one matmul: BLAS is slow on thin row blocks (it repacks X for every call)
+    zs, cdfs, f = [], [], None
+    for i, j in _row_ranges(d1, rows):
+        z = z_all[..., i:j, :]
+        cdf = backend.erf(z * INV_SQRT2)
+        cdf *= 0.5
+        cdf += 0.5
+        part = predict_from_features(v[..., i:j], z * cdf, backend)
+        f = part if f is None else f + part
+        zs.append(z)
+        cdfs.append(cdf)
+    r = f - Y
+    return Forward(z=tuple(zs), cdf=tuple(cdfs), r=r, loss=xp.sum(r * r, axis=-1))
 
 
 def predict(W: Array, v: Array, X: Array, backend: Backend) -> Array:
@@ -103,22 +130,29 @@ def loss(W: Array, v: Array, X: Array, Y: Array, backend: Backend) -> Array:
 def gradients(W: Array, v: Array, X: Array, fwd: Forward, backend: Backend) -> tuple[Array, Array]:
     """(∂h/∂W, ∂h/∂v) at (W, v), from the forward pass ``fwd`` computed at the same point.
 
-    ∂h/∂v = 2 A r and ∂h/∂W = 2 (diag(v) φ'(Z) ⊙ 1 rᵀ) Xᵀ (see the module docstring); ``W`` is only used
-    for its shape contract, the work is two matmuls and a few elementwise passes over (S, d1, n).
+    ∂h/∂v = 2 A r and ∂h/∂W = 2 (diag(v) φ'(Z) ⊙ 1 rᵀ) Xᵀ (see the module docstring), block by block over the
+    forward's row blocks; ``W`` is only used for its shape contract. Per block: two matmuls and a few
+    elementwise passes while the block is in cache.
     """
     xp = backend.xp
     r2 = 2.0 * fwd.r
-    grad_v = xp.squeeze(xp.matmul(fwd.a, xp.expand_dims(r2, axis=-1)), axis=-1)
-    # g = φ'(Z) ⊙ v 1ᵀ ⊙ 1 (2r)ᵀ with φ'(z) = Φ(z) + z ϕ(z), built in two fresh (S, d1, n) arrays (the
-    # elementwise passes, not the matmuls, bound the step: see benchmarks/bench_width.py)
-    z = fwd.z
-    q = z * z
-    q *= -0.5
-    g = xp.exp(q)
-    g *= z
-    g *= INV_SQRT_2PI
-    g += fwd.cdf
-    g *= xp.expand_dims(v, axis=-1)
-    g *= xp.expand_dims(r2, axis=-2)
-    grad_W = xp.matmul(g, xp.matrix_transpose(X))
-    return grad_W, grad_v
+    r2_col, r2_row = xp.expand_dims(r2, axis=-1), xp.expand_dims(r2, axis=-2)
+    Xt = xp.matrix_transpose(X)
+    grads_W, grads_v, i = [], [], 0
+    for z, cdf in zip(fwd.z, fwd.cdf):
+        j = i + z.shape[-2]
+        grads_v.append(xp.squeeze(xp.matmul(z * cdf, r2_col), axis=-1))
+        # g = φ'(Z) ⊙ v 1ᵀ ⊙ 1 (2r)ᵀ with φ'(z) = Φ(z) + z ϕ(z), in place on one fresh block
+        g = z * z
+        g *= -0.5
+        g = xp.exp(g)
+        g *= z
+        g *= INV_SQRT_2PI
+        g += cdf
+        g *= xp.expand_dims(v[..., i:j], axis=-1)
+        g *= r2_row
+        grads_W.append(xp.matmul(g, Xt))
+        i = j
+    if len(grads_W) == 1:
+        return grads_W[0], grads_v[0]
+    return xp.concat(grads_W, axis=-2), xp.concat(grads_v, axis=-1)

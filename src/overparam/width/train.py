@@ -99,11 +99,11 @@ def _select(mask: Array, new: Array, old: Array, backend: Backend) -> Array:
 
 
 def _select_forward(mask: Array, new: Forward, old: Forward, backend: Backend) -> Forward:
-    return Forward(*(_select(mask, getattr(new, f), getattr(old, f), backend) for f in ("z", "cdf", "a", "r", "loss")))
+    return new.map(lambda a, b: _select(mask, a, b, backend), old)
 
 
 def _take_forward(f: Forward, idx: Array, backend: Backend) -> Forward:
-    return Forward(*(_take(getattr(f, k), idx, backend) for k in ("z", "cdf", "a", "r", "loss")))
+    return f.map(lambda a: _take(a, idx, backend))
 
 
 def learning_rates(lam_max0: np.ndarray, lr_scale: float) -> np.ndarray:
