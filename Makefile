@@ -35,10 +35,11 @@ verify: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# On a GPU machine: CuPy against NumPy for every kernel (skipped, with the reason, where no CUDA device answers).
+# On a GPU machine: CuPy against NumPy for every kernel, and every kernel test under CuPy (skipped, with the
+# reason, where no CUDA device answers).
 gpu-check: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[gpu,test]'
-	$(BIN)/python -m pytest -m gpu -rs tests/test_gpu_parity.py
+	$(BIN)/python -m pytest -rs -k "cupy or gpu" tests/
 
 # Kernel benchmarks (not tests): each prints a markdown table for BENCHMARKS.md. One BLAS thread, as in the
 # workflow's jobs (rules/common.smk), so that rates compare with the jobs' and with each other.

@@ -8,7 +8,9 @@ own namespace lacks (``tests/test_gpu_namespace.py`` checks every name the kerne
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -17,6 +19,7 @@ import numpy as np
 
 BACKEND_CHOICES = ("auto", "numpy", "cupy", "array_api_strict")
 ENV_VAR = "OVERPARAM_BACKEND"
+DEVICE_RNG_STATES = 2**16  # cuRAND states per device generator (48 B each; a draw's threads stride over them)
 GPU_RNG_VAR = "OVERPARAM_GPU_RNG"  # "device" (default: CUDA generators) or "host" (NumPy streams, for parity tests)
 
 
@@ -38,7 +41,10 @@ class ArrayRNG:
         if self._device_rng:
             import cupy
 
-            self._gen = cupy.random.Generator(cupy.random.XORWOW(int(seed.generate_state(1, np.uint64)[0])))
+            # a fixed number of generator states: CuPy's default follows the device's SM count, and a draw's
+            # numbers depend on it, so the same seed would give other numbers on another GPU model
+            bits = cupy.random.XORWOW(int(seed.generate_state(1, np.uint64)[0]), size=DEVICE_RNG_STATES)
+            self._gen = cupy.random.Generator(bits)
         else:
             self._gen = np.random.Generator(np.random.PCG64(seed))
 
@@ -127,9 +133,10 @@ class Backend:
         return ReplicaStreams(self, seeds, device=device)
 
     def block_rows(self, row_length: int) -> int:
-        """Rows of ``row_length`` doubles per block of an elementwise pipeline: 256 KB blocks that stay in a
-        CPU core's L2 cache between passes; on a GPU one block (all rows), as kernels want large arrays."""
-        return 2**62 if self.name == "cupy" else max(1, 2**15 // max(1, row_length))
+        """Rows of ``row_length`` doubles per block of an elementwise pipeline: blocks of ≥ 256 KB that stay in a
+        CPU core's L2 cache between passes, and never fewer than 64 rows (thinner blocks make BLAS repack its
+        other operand for every block); on a GPU one block (all rows), as kernels want large arrays."""
+        return 2**62 if self.name == "cupy" else max(64, 2**15 // max(1, row_length))
 
     @property
     def draw_budget(self) -> int:
@@ -174,6 +181,19 @@ class Backend:
         if self.name == "array_api_strict":
             return self.xp.asarray(scipy.special.erf(np.from_dlpack(a)))  # strict has no erf: via the host
         return scipy.special.erf(a)
+
+
+@contextlib.contextmanager
+def linalg_errors_raise(xp: ModuleType) -> Iterator[None]:
+    """Inside: a failed factorisation (Cholesky of a matrix that is not positive definite) raises, as NumPy's
+    always does. CuPy by default returns whatever cuSOLVER left behind, which need not contain a NaN."""
+    if getattr(xp, "__name__", "").startswith("array_api_compat.cupy"):
+        import cupyx
+
+        with cupyx.errstate(linalg="raise"):
+            yield
+    else:
+        yield
 
 
 def cuda_available() -> bool:

@@ -33,3 +33,12 @@ def seed_sequence(base: int, paper: str, claim: str, point: dict[str, Any], repl
         raise ValueError(f"seed: paper must be one of {sorted(PAPER_SEED_FILES)}, got {paper!r}")
     entropy = [base, PAPER_SEED_FILES[paper], _digest(claim), _digest(canonical_point(point)), replica]
     return np.random.SeedSequence(entropy)
+
+
+def substream(seed: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """The k-th independent child of ``seed`` (what ``seed.spawn`` would give, without mutating ``seed``).
+
+    One stream per kind of draw (a replica's inputs, its label noise, ...) keeps each kind's sequence the same
+    whatever the block sizes the draws are taken in.
+    """
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k), pool_size=seed.pool_size)

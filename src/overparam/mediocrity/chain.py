@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from overparam.backend import Backend
+from overparam.backend import Backend, linalg_errors_raise
 from overparam.mediocrity.theory import ESCAPE_FRACTION
 
 
@@ -233,9 +233,10 @@ def _compress(xp: Any, stu: Any, tea: Any, p: int, width: int) -> tuple[Any, Any
     coords = _join_frame(xp, stu, tea)
     gram = xp.matmul(coords, xp.matrix_transpose(coords))
     try:
-        small = xp.linalg.cholesky(gram)
+        with linalg_errors_raise(xp):
+            small = xp.linalg.cholesky(gram)
         ok = bool(xp.all(xp.isfinite(small)))
-    except Exception:  # NumPy raises on a Gram that is singular to rounding (students that have collapsed)
+    except Exception:  # a Gram that is singular to rounding (students that have collapsed) fails to factor
         ok = False
     if not ok:  # G = V Λ Vᵀ gives coordinates V Λ^½ that exist for any positive semi-definite G
         evals, evecs = xp.linalg.eigh(gram)

@@ -19,6 +19,7 @@ import numpy as np
 from overparam.backend import Backend
 from overparam.mediocrity.chain import EscapeResult, risk
 from overparam.mediocrity.theory import ESCAPE_FRACTION
+from overparam.seeds import substream
 
 
 def initial_students(backend: Backend, streams: Any, rows: list[int], p: int, d: int) -> tuple[Any, Any]:
@@ -53,11 +54,15 @@ def run_direct_sgd(
     """Run direct SGD for S replicas of one (p, d, γ') until each escapes (R < 0.99 R0) or t reaches t_max.
 
     Escape is checked every 2^j ≤ dt_check·d/γ' steps from the explicit vectors; the exit step is copied to
-    the host once per block of steps, never per step.
+    the host once per block of steps, never per step. A replica's exit step does not depend on ``block`` or on
+    the other replicas of the batch (tested).
     """
     xp = backend.xp
     n_rep = len(seeds)
-    streams = backend.streams(seeds)
+    # two streams per replica, the start and inputs x in one and the label noise ξ in the other, so that a
+    # replica's draws are the same whatever the block size (which depends on the batch and the device)
+    streams = backend.streams([substream(s, 0) for s in seeds])
+    noise_streams = backend.streams([substream(s, 1) for s in seeds])
     rows = list(range(n_rep))
     if block is None:
         block = int(max(1, min(64, backend.draw_budget // max(1, n_rep * d))))
@@ -77,7 +82,7 @@ def run_direct_sgd(
     step = 0
     while step < max_steps and active.size:
         x_blk = streams.standard_normal(list(active), (block, d))
-        noise_blk = streams.standard_normal(list(active), (block,))
+        noise_blk = noise_streams.standard_normal(list(active), (block,))
         for j in range(block):
             x = x_blk[:, j, :]
             lam = xp.vecdot(u, x[:, None, :])

@@ -216,12 +216,13 @@ def run_rich_point(params: dict[str, Any], backend: Backend, base_seed: int) -> 
         W0 = xp.stack([g.standard_normal((m, d)) for g in rngs]) * scale
         t0 = time.perf_counter()
         if variant == "plain":
-            out = plain_gd(W0, C, Us, l, cfg, xp)
+            out = plain_gd(W0, C, Us, l, cfg, xp, to_host=backend.to_numpy)
         else:
             def redraw(_event: int, rngs: list = rngs, m: int = m) -> Any:
                 return xp.stack([g.standard_normal((m, d)) for g in rngs]) * (cfg.delta / d**0.5)
 
-            out = rich_gd(W0, C, Us, l, cfg, xp, redraw=redraw if variant == "reinit" else None)
+            out = rich_gd(W0, C, Us, l, cfg, xp, redraw=redraw if variant == "reinit" else None,
+                          to_host=backend.to_numpy)
         backend.synchronize()
         wall = time.perf_counter() - t0
         for s in range(n_seeds):

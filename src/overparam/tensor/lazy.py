@@ -30,6 +30,8 @@ from collections.abc import Callable
 from math import comb
 from typing import Any
 
+from overparam.backend import linalg_errors_raise
+
 Array = Any
 
 
@@ -81,8 +83,9 @@ def target_gram(cstar: Array, Ustar: Array, l: int, xp: Any) -> Array:
 
 def _cholesky_checked(M: Array, xp: Any) -> Array | None:
     try:
-        L = xp.linalg.cholesky(M)
-    except Exception:  # NumPy raises LinAlgError; CuPy may return NaNs instead
+        with linalg_errors_raise(xp):  # NumPy raises LinAlgError; CuPy does when asked
+            L = xp.linalg.cholesky(M)
+    except Exception:
         return None
     if not bool(xp.all(xp.isfinite(L))):
         return None

@@ -49,6 +49,13 @@ class RichConfig:
         return asdict(self)
 
 
+ToHost = Callable[[Array], Any]  # a per-replica vector → host numbers (Backend.to_numpy)
+
+
+def _one_by_one(a: Array) -> list[float]:
+    return [float(a[s]) for s in range(a.shape[0])]
+
+
 def _gd(
     W: Array,
     cstar: Array,
@@ -59,11 +66,16 @@ def _gd(
     grad_fn: Callable[[Array], tuple[Array, Array]],
     redraw: Callable[[int], Array] | None,
     tau: float,
+    to_host: ToHost | None = None,
 ) -> dict[str, Any]:
-    """Batched GD loop shared by the variant and its ablations (host bookkeeping on per-replica lists)."""
+    """Batched GD loop shared by the variant and its ablations (host bookkeeping on per-replica lists).
+
+    ``to_host`` (``Backend.to_numpy``) copies a per-replica vector to the host in one transfer per check; without
+    it each replica's number is read on its own (fine on the CPU, one device sync each on a GPU).
+    """
     S = W.shape[0]
-    tsq = sq_norm(cstar, Ustar, l, xp)  # (S,)
-    tsq_host = [float(tsq[s]) for s in range(S)]
+    host = to_host or _one_by_one
+    tsq_host = [float(x) for x in host(sq_norm(cstar, Ustar, l, xp))]
     active = [True] * S
     reason = ["max_steps"] * S
     hit_step = [cfg.max_steps] * S
@@ -76,17 +88,18 @@ def _gd(
             events += 1
             fresh = redraw(events)
             small = (xp.linalg.vector_norm(W, axis=-1) < tau) & active_arr[:, None]
-            counts = xp.sum(xp.astype(small, xp.int64), axis=1)
+            counts = host(xp.sum(xp.astype(small, xp.int64), axis=1))
             for s in range(S):
                 n_reinit[s] += int(counts[s])
             W = xp.where(small[..., None], fresh, W)
         fit_sq, grad = grad_fn(W)
         if step % cfg.check_every == 0:
             changed = False
+            fit_host = host(fit_sq)
             for s in range(S):
                 if not active[s]:
                     continue
-                f = float(fit_sq[s])
+                f = float(fit_host[s])
                 rel = (max(f, 0.0) / tsq_host[s]) ** 0.5 if f == f else float("nan")
                 if not (rel == rel) or rel == float("inf"):
                     active[s], reason[s], hit_step[s], changed = False, "non_finite", step, True
@@ -100,10 +113,10 @@ def _gd(
                 break
         W = xp.where(active_arr[:, None, None], W - cfg.eta * grad, W)
         step += 1
-    fit_sq, _ = grad_fn(W)
+    fit_host = host(grad_fn(W)[0])
     rel_error = []
     for s in range(S):
-        f = float(fit_sq[s])
+        f = float(fit_host[s])
         rel_error.append((max(f, 0.0) / tsq_host[s]) ** 0.5 if f == f else float("nan"))
         if reason[s] == "max_steps":
             hit_step[s] = step
@@ -112,7 +125,7 @@ def _gd(
             elif not (rel_error[s] == rel_error[s]) or rel_error[s] == float("inf"):
                 reason[s] = "non_finite"
     norms = xp.linalg.vector_norm(W, axis=-1)
-    large = xp.sum(xp.astype(norms >= tau, xp.int64), axis=1)
+    large = host(xp.sum(xp.astype(norms >= tau, xp.int64), axis=1))
     n_large = [int(large[s]) for s in range(S)]
     success = [reason[s] == "converged" and rel_error[s] <= cfg.tol for s in range(S)]
     return {
@@ -134,6 +147,7 @@ def rich_gd(
     cfg: RichConfig,
     xp: Any,
     redraw: Callable[[int], Array] | None = None,
+    to_host: ToHost | None = None,
 ) -> dict[str, Any]:
     """GD on ½‖Σ_i ‖w_i‖^(2−l) w_i^{⊗l} − T*‖² + (λ/2)‖W‖², batched over replicas.
 
@@ -149,10 +163,11 @@ def rich_gd(
         fit_sq, grad, _ = homogeneous_loss_grad(W, cstar, Ustar, l, cfg.lam, xp, tstar_sq=tsq)
         return fit_sq, grad
 
-    return _gd(W0, cstar, Ustar, l, cfg, xp, grad_fn, redraw, cfg.tau_factor * cfg.delta)
+    return _gd(W0, cstar, Ustar, l, cfg, xp, grad_fn, redraw, cfg.tau_factor * cfg.delta, to_host)
 
 
-def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, xp: Any) -> dict[str, Any]:
+def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, xp: Any,
+             to_host: ToHost | None = None) -> dict[str, Any]:
     """The plain ablation: GD on ½‖Σ_i w_i^{⊗l} − T*‖² + (λ/2)‖W‖² (c_i u_i^{⊗l} with c_i absorbed), no re-init.
 
     ∇_{w_i} = l ⟨R, w_i^{⊗(l−1)} ⊗ ·⟩ + λ w_i (:func:`gram.rank_one_loss_grad` with a_i = 1).
@@ -164,4 +179,4 @@ def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, xp:
         loss, _, gW = rank_one_loss_grad(ones, W, cstar, Ustar, l, xp)
         return 2.0 * loss, gW + cfg.lam * W
 
-    return _gd(W0, cstar, Ustar, l, cfg, xp, grad_fn, None, cfg.tau_factor * cfg.delta)
+    return _gd(W0, cstar, Ustar, l, cfg, xp, grad_fn, None, cfg.tau_factor * cfg.delta, to_host)
