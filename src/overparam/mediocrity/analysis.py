@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from overparam.fit import bootstrap_line, bootstrap_mean_ci
+from overparam.fit import LineFit, bootstrap_line, bootstrap_mean_ci
 from overparam.mediocrity import theory
 from overparam.verdict import estimate
 
@@ -76,6 +76,14 @@ def escape_dlogd_verdict(records: pd.DataFrame, *, delta: float, tolerance: floa
     }
 
 
+def kappa_fit(records: pd.DataFrame, n_boot: int = 2000) -> LineFit | None:
+    """κ, the slope of n_exit/d against ln d (seed-bootstrap CI), over the d of ``records`` (one p and γ') that
+    have at least MIN_ESCAPES escapes; None when fewer than two d do."""
+    groups = [(np.log(d), (sub.loc[sub["escaped"], "n_exit"] / d).to_numpy()) for d, sub in records.groupby("d")]
+    groups = [gr for gr in groups if gr[1].size >= MIN_ESCAPES]
+    return bootstrap_line(groups, n_boot=n_boot) if len(groups) >= 2 else None
+
+
 def width_constant_factor_verdict(
     records: pd.DataFrame, *, delta: float, kappa_tolerance: float, saturation: float, max_ratio: float,
     t_tolerance: float,
@@ -85,11 +93,9 @@ def width_constant_factor_verdict(
     rows = []
     for (proto, p), grp in records.groupby(["protocol", "p"]):
         g = float(grp["gamma_p"].iloc[0])
-        groups = [(np.log(d), (sub.loc[sub["escaped"], "n_exit"] / d).to_numpy()) for d, sub in grp.groupby("d")]
-        groups = [gr for gr in groups if gr[1].size >= MIN_ESCAPES]
-        if len(groups) < 2:
+        fit = kappa_fit(grp)
+        if fit is None:
             return summary, _inconclusive(f"protocol {proto}, p={p}: fewer than two d with {MIN_ESCAPES} escapes")
-        fit = bootstrap_line(groups)
         pred = theory.kappa(g, int(p), delta)
         big = summary[(summary["protocol"] == proto) & (summary["p"] == p)].sort_values("d").iloc[-1]
         rows.append({"protocol": proto, "p": int(p), "gamma_p": g, "kappa": fit.slope, "kappa_lo": fit.slope_ci[0],

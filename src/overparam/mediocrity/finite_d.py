@@ -15,40 +15,33 @@ import argparse
 import time
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from overparam.backend import get_backend
-from overparam.fit import bootstrap_line
-from overparam.mediocrity import experiment, theory
+from overparam.mediocrity import analysis, experiment, theory
 
 CLAIM = "width_constant_factor"
 
 
 def kappa_by_window(records: pd.DataFrame, windows: Sequence[Sequence[int]], *, gamma_p: float, p: int,
                     delta: float, n_boot: int = 2000) -> pd.DataFrame:
-    """κ (slope of n_exit/d against ln d, escaped replicas, bootstrap CI) per window of d, beside theory."""
+    """κ per window of d, fitted as the B2 verdict fits it (:func:`analysis.kappa_fit`), beside theory."""
     pred = theory.kappa(gamma_p, p, delta)
     rows = []
     for window in windows:
-        sel = records[records["d"].isin(list(window)) & records["escaped"]]
-        groups = [(np.log(d), (s["n_exit"] / d).to_numpy()) for d, s in sel.groupby("d")]
-        if len(groups) < 2:
-            raise ValueError(f"finite_d: window {list(window)} has fewer than two d with escapes")
-        fit = bootstrap_line(groups, n_boot=n_boot)
+        fit = analysis.kappa_fit(records[records["d"].isin(list(window))], n_boot=n_boot)
+        if fit is None:
+            raise ValueError(f"finite_d: window {list(window)} has fewer than two d with "
+                             f"{analysis.MIN_ESCAPES} escapes")
         rows.append({"d_min": min(window), "d_max": max(window), "kappa": fit.slope, "kappa_lo": fit.slope_ci[0],
                      "kappa_hi": fit.slope_ci[1], "kappa_theory": pred, "rel_error": fit.slope / pred - 1.0})
     return pd.DataFrame(rows)
 
 
-def exit_time_errors(records: pd.DataFrame, *, gamma_p: float, p: int, delta: float) -> pd.DataFrame:
-    """Mean t_exit per d against ln(d·0.01·R0/2)/(2a)."""
-    out = []
-    for d, s in records[records["escaped"]].groupby("d"):
-        t_th = theory.t_exit(float(d), gamma_p, p, delta)
-        t_mean = float(s["t_exit"].mean())
-        out.append({"d": int(d), "t_mean": t_mean, "t_theory": t_th, "rel_error": t_mean / t_th - 1.0})
-    return pd.DataFrame(out)
+def exit_time_errors(records: pd.DataFrame) -> pd.DataFrame:
+    """Mean t_exit per d against ln(d·0.01·R0/2)/(2a) (the records' t_theory), from the workflow's summary."""
+    table = analysis.escape_summary(records)[["d", "t_mean", "t_theory"]]
+    return table.assign(rel_error=table["t_mean"] / table["t_theory"] - 1.0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -71,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     kw = {"gamma_p": args.gamma, "p": args.p, "delta": args.delta}
     print(f"p = {args.p}, γ' = {args.gamma:g}, {args.seeds} seeds, chain, {wall:.0f} s; "
           f"{int(recs['escaped'].sum())}/{len(recs)} escaped\n")
-    for table in (kappa_by_window(recs, windows, **kw), exit_time_errors(recs, **kw)):
+    for table in (kappa_by_window(recs, windows, **kw), exit_time_errors(recs)):
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"), end="\n\n")
 
 

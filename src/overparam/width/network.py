@@ -68,7 +68,7 @@ class Forward:
     On a GPU there is one block.
     """
 
-    z: tuple[Array, ...]  # pre-activations W X, row blocks (S, rows, n) (views of one array)
+    z: tuple[Array, ...]  # pre-activations W X, row blocks (S, rows, n)
     cdf: tuple[Array, ...]  # Φ(Z), the same blocks
     r: Array  # (S, n) residuals f − Y
     loss: Array  # (S,) h = ‖r‖²
