@@ -1,3 +1,4 @@
+# Read by all the rules below: the validated config, the scale's folders, the claims' declarations, path helpers.
 import os
 import sys
 from pathlib import Path
@@ -8,9 +9,16 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
+from overparam.assemble import expected_config_hash
 from overparam.backend import BackendError, cuda_available
-from overparam.claims import registry
 from overparam.config import ConfigError, validate_config
+from overparam.initratio import jobs as initratio_jobs
+from overparam.mediocrity import jobs as mediocrity_jobs
+from overparam.records import quarantine_damaged
+from overparam.registry import claims as declared_claims
+from overparam.tensor import jobs as tensor_jobs
+from overparam.width import jobs as width_jobs
+from overparam.sources import figure_sources, kernel_sources, verdict_sources
 
 try:
     validate_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
@@ -24,75 +32,103 @@ except (ConfigError, BackendError) as err:
 
 
 SCALE = config["scale"]
-SCALE_CFG = config["scales"][SCALE]
-R = config["results"]
-F = config["figures"]
-RUN = f"{R}/{SCALE}"
-LEDGER = f"{R}/claims.md"
-CLAIM_RECORDS = (
-    {}
-)  # claim id -> {input group: record files}; each paper's .smk adds its claims
+SETTINGS = config["scales"][SCALE]
+RESULTS = f"{config['results']}/{SCALE}"  # every output of a scale lives under its own folders
+FIGURES = f"{config['figures']}/{SCALE}"
+RUNS = f"{RESULTS}/runs"
+LEDGER = f"{RESULTS}/claims.md"
+CLAIMS = declared_claims()
 CONDA_ENV = "../envs/overparam.yaml"
-CORE_SOURCES = [
-    f"src/overparam/{m}.py"
-    for m in (
-        "backend",
-        "seeds",
-        "records",
-        "fit",
-        "verdict",
-        "provenance",
-        "claims",
-        "plotting",
-    )
-] + sorted(
-    str(p)
-    for stem in ("analysis", "claims", "figures")
-    for p in Path("src/overparam").glob(f"*/{stem}.py")
-)
 
 
-def extra_figures(claim):
-    """Suffixes of a claim's figures besides the main one (from the claims registry)."""
-    return registry()[claim].extra_figures
+def records(claim_id, group="records", index=0):
+    """The output pattern of one set of a claim's run records, as the claim's declaration names it."""
+    return f"{RUNS}/{CLAIMS[claim_id].records[group][index].pattern}"
 
 
-def caption_path(claim):
-    """The generated caption of a claim's figure, relative to rules/ as report() wants it."""
-    target = (Path(workflow.basedir) / R / "captions" / f"{claim}.rst").resolve()
-    return os.path.relpath(target, Path(workflow.basedir) / "rules")
+def _stem(output):
+    return os.path.splitext(os.path.relpath(output, RESULTS))[0]
 
 
-def package_sources(paper):
-    """A simulation rule's package inputs: editing a kernel reruns what depends on it; editing an analysis,
-    a figure or the claims registry reruns only the verdicts and figures (which list CORE_SOURCES).
-    """
-    kernels = [
-        str(p)
-        for p in sorted(Path("src/overparam", paper).glob("*.py"))
-        if p.stem not in ("analysis", "claims", "figures")
-    ]
-    return [f"src/overparam/{m}.py" for m in ("backend", "seeds", "records")] + kernels
+def logs(output):
+    """The log of the job that writes ``output``: the same path under the scale's logs folder."""
+    return f"{RESULTS}/logs/{_stem(output)}.log"
 
 
-def common_params(claim):
-    """What every verdict carries besides the measurements."""
+def benchmarks(output):
+    """The benchmark file of the job that writes ``output``: the same path under the scale's benchmarks."""
+    return f"{RESULTS}/benchmarks/{_stem(output)}.tsv"
+
+
+def record_files(claim_id):
+    """A claim's record files at this scale, by input group; a claim that resolves to none is an error."""
+    groups = {
+        group: [f"{RUNS}/{path}" for path in paths]
+        for group, paths in CLAIMS[claim_id].record_paths(SETTINGS).items()
+    }
+    empty = [group for group, paths in groups.items() if not paths]
+    if empty:
+        raise WorkflowError(
+            f"overparam: claim {claim_id} has no record files in group(s) {', '.join(empty)} at "
+            f"scale {SCALE}: its settings (scales.{SCALE}.{claim_id}) list no points"
+        )
+    return groups
+
+
+def verdict_inputs(wildcards):
+    """A claim's verdict reads its record files (by input group) and the code that analyses them."""
     return {
-        "claim": claim,
-        "scale": SCALE,
-        "backend": config["backend"],
-        "base_seed": config["base_seed"],
-        "tolerances": config["claims"].get(claim, {}),
-        "settings": SCALE_CFG.get(claim, {}),
+        **record_files(wildcards.claim),
+        "sources": verdict_sources(wildcards.claim),
     }
 
 
-def claim_inputs(wildcards):
-    groups = CLAIM_RECORDS[wildcards.claim]
-    return {k: (v(wildcards) if callable(v) else v) for k, v in groups.items()}
+def verdict_context(claim_id):
+    """What a claim's verdict and figure read besides their files: its settings at this scale, its
+    tolerances (the same at every scale), paper B's physics, the base seed."""
+    return {
+        "scale": SCALE,
+        "base_seed": config["base_seed"],
+        "settings": SETTINGS.get(claim_id, {}),
+        "tolerances": config["claims"].get(claim_id, {}),
+        "physics": config["mediocrity"],
+    }
+
+
+def figure_paths(claim_id, extension):
+    """Every figure file of a claim (the main one and its declared extra ones) with one extension."""
+    return [
+        f"{FIGURES}/{claim_id}{f'_{suffix}' if suffix else ''}.{extension}"
+        for suffix in CLAIMS[claim_id].figure_suffixes()
+    ]
+
+
+def caption_path(claim_id):
+    """The generated caption of a claim's figure, relative to rules/ as report() wants it."""
+    target = (
+        Path(workflow.basedir) / RESULTS / "captions" / f"{claim_id}.rst"
+    ).resolve()
+    return os.path.relpath(target, Path(workflow.basedir) / "rules")
+
+
+# A record whose seal does not hold (truncated, edited, half-copied) is moved aside before the DAG is built,
+# so that the rule producing it runs again instead of a verdict reading it. Only the main process does this
+# (a cluster job parses the Snakefile too, while other jobs may be writing their records).
+if workflow.is_main_process:
+    for _damaged in quarantine_damaged(
+        f"{RUNS}/{path}"
+        for claim_id in CLAIMS
+        for paths in CLAIMS[claim_id].record_paths(SETTINGS).values()
+        for path in paths
+    ):
+        print(
+            f"overparam: {_damaged} did not match its seal: moved aside, its job runs again",
+            file=sys.stderr,
+        )
 
 
 wildcard_constraints:
+    claim="|".join(CLAIMS),
     i=r"\d+",
     l=r"\d+",
     d=r"\d+",
@@ -100,3 +136,4 @@ wildcard_constraints:
     n=r"\d+",
     p=r"\d+",
     protocol=r"[a-z_]+",
+    series=r"[a-z0-9_]+",

@@ -2,33 +2,21 @@
 
 
 rule init_ratio_run:
+    """C2: every seed of one ω2 of the initialisation-ratio sweep (index i of the grid), trained as a batch."""
     input:
-        package_sources("initratio"),
+        kernel_sources("init_ratio"),
     output:
-        f"{RUN}/init_ratio/omega{{i}}.csv",
+        records("init_ratio"),
     log:
-        f"{R}/logs/{SCALE}/init_ratio_omega{{i}}.log",
+        logs(records("init_ratio")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/init_ratio_omega{{i}}.tsv"
+        benchmarks(records("init_ratio"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        point=lambda w: {
-            **SCALE_CFG["init_ratio"],
-            **config["claims"]["init_ratio"],
-            "omega_index": int(w.i),
-        },
-        base_seed=config["base_seed"],
+        job=lambda w: initratio_jobs.init_ratio_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/initratio_run.py"
-
-
-CLAIM_RECORDS["init_ratio"] = {
-    "records": expand(
-        f"{RUN}/init_ratio/omega{{i}}.csv",
-        i=range(SCALE_CFG.get("init_ratio", {}).get("omega2_num", 0)),
-    ),
-}
+        "../scripts/run_job.py"

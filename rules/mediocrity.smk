@@ -2,114 +2,107 @@
 
 
 rule escape_dlogd_run:
+    """B1: exit times of the exact chain over the d grid at one rate γ' (index i of the scale's list)."""
     input:
-        MED_SOURCES,
+        kernel_sources("escape_dlogd"),
     output:
-        f"{RUN}/escape_dlogd/gamma{{i}}.csv",
+        records("escape_dlogd"),
     log:
-        f"{R}/logs/{SCALE}/escape_dlogd_gamma{{i}}.log",
+        logs(records("escape_dlogd")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/escape_dlogd_gamma{{i}}.tsv"
+        benchmarks(records("escape_dlogd"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="escape",
-        series=b1_series,
+        job=lambda w: mediocrity_jobs.escape_dlogd_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/mediocrity_run.py"
+        "../scripts/run_job.py"
 
 
 rule width_constant_factor_run:
+    """B2: exit times over the d grid at p hidden units under one rate protocol (γ' fixed or 1/C_p)."""
     input:
-        MED_SOURCES,
+        kernel_sources("width_constant_factor"),
     output:
-        f"{RUN}/width_constant_factor/{{protocol}}_p{{p}}.csv",
+        records("width_constant_factor"),
     log:
-        f"{R}/logs/{SCALE}/width_constant_factor_{{protocol}}_p{{p}}.log",
+        logs(records("width_constant_factor")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/width_constant_factor_{{protocol}}_p{{p}}.tsv"
+        benchmarks(records("width_constant_factor"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="escape",
-        series=b2_series,
+        job=lambda w: mediocrity_jobs.width_constant_factor_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/mediocrity_run.py"
+        "../scripts/run_job.py"
 
 
 rule ode_matches_sgd_run:
+    """B3: chain exit times and the ODE's exit time from each replica's own start, at p hidden units."""
     input:
-        MED_SOURCES,
+        kernel_sources("ode_matches_sgd"),
     output:
-        f"{RUN}/ode_matches_sgd/p{{p}}.csv",
+        records("ode_matches_sgd"),
     log:
-        f"{R}/logs/{SCALE}/ode_matches_sgd_p{{p}}.log",
+        logs(records("ode_matches_sgd")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/ode_matches_sgd_p{{p}}.tsv"
+        benchmarks(records("ode_matches_sgd"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="ode",
-        series=b3_series,
+        job=lambda w: mediocrity_jobs.ode_matches_sgd_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/mediocrity_run.py"
+        "../scripts/run_job.py"
 
 
 rule ode_matches_sgd_validation:
+    """B3's validation panel: the exact chain against direct SGD on the same point."""
     input:
-        MED_SOURCES,
+        kernel_sources("ode_matches_sgd"),
     output:
-        f"{RUN}/ode_matches_sgd/validation_p{{p}}.csv",
+        records("ode_matches_sgd", "validation"),
     log:
-        f"{R}/logs/{SCALE}/ode_matches_sgd_validation_p{{p}}.log",
+        logs(records("ode_matches_sgd", "validation")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/ode_matches_sgd_validation_p{{p}}.tsv"
+        benchmarks(records("ode_matches_sgd", "validation"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="validation",
-        series=b3_validation,
+        job=lambda w: mediocrity_jobs.ode_matches_sgd_validation_job(
+            config, dict(w.items())
+        ),
         backend=config["backend"],
     script:
-        "../scripts/mediocrity_run.py"
+        "../scripts/run_job.py"
 
 
 rule ode_matches_sgd_trace:
+    """B3's risk panel: risk against t for a few direct-SGD replicas and the ODE from their starts."""
     input:
-        MED_SOURCES,
+        kernel_sources("ode_matches_sgd"),
     output:
-        f"{RUN}/ode_matches_sgd/trace.csv",
+        records("ode_matches_sgd", "trace"),
     log:
-        f"{R}/logs/{SCALE}/ode_matches_sgd_trace.log",
+        logs(records("ode_matches_sgd", "trace")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/ode_matches_sgd_trace.tsv"
+        benchmarks(records("ode_matches_sgd", "trace"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="trace",
-        series=b3_trace,
+        job=lambda w: mediocrity_jobs.ode_matches_sgd_trace_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/mediocrity_run.py"
-
-
-CLAIM_RECORDS["escape_dlogd"] = {"records": b1_records}
-CLAIM_RECORDS["width_constant_factor"] = {"records": b2_records}
-CLAIM_RECORDS["ode_matches_sgd"] = {
-    "records": b3_records,
-    "validation": b3_validation_records,
-    "trace": [f"{RUN}/ode_matches_sgd/trace.csv"],
-}
+        "../scripts/run_job.py"

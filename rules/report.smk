@@ -1,90 +1,91 @@
-# Verdicts, figures, the claims ledger and the HTML report: generic over claims (CLAIM_RECORDS).
+# Verdicts, figures, the claims ledger and the HTML report: generic over the declared claims.
 
 
 rule verdict:
+    """A claim's records -> its verdict JSON (statistic, CI, tolerance, status) and its aggregate tables."""
     input:
-        unpack(claim_inputs),
-        sources=CORE_SOURCES,
+        unpack(verdict_inputs),
     output:
-        verdict=f"{R}/claims/{{claim}}.json",
-        tables=directory(f"{RUN}/{{claim}}/tables"),
+        verdict=f"{RESULTS}/claims/{{claim}}.json",
+        tables=directory(f"{RESULTS}/tables/{{claim}}"),
     log:
-        f"{R}/logs/{SCALE}/{{claim}}_verdict.log",
+        logs(f"{RESULTS}/claims/{{claim}}.json"),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/{{claim}}_verdict.tsv"
+        benchmarks(f"{RESULTS}/claims/{{claim}}.json")
     conda:
         CONDA_ENV
     params:
-        common=lambda w: common_params(w.claim),
-        physics=config["mediocrity"],
+        claim=lambda wildcards: wildcards.claim,
+        context=lambda wildcards: verdict_context(wildcards.claim),
     script:
-        "../scripts/claim_verdict.py"
+        "../scripts/verdict.py"
 
 
-for _claim in CLAIM_RECORDS:
+for _claim in CLAIMS:
 
     rule:
+        """A claim's verdict and tables -> its figures (PNG for the report, PDF for print) and caption."""
         name:
             f"figure_{_claim}"
         input:
-            verdict=f"{R}/claims/{_claim}.json",
-            tables=f"{RUN}/{_claim}/tables",
+            verdict=f"{RESULTS}/claims/{_claim}.json",
+            tables=f"{RESULTS}/tables/{_claim}",
+            sources=figure_sources(_claim),
         output:
             png=report(
-                f"{F}/{_claim}.png",
+                figure_paths(_claim, "png")[0],
                 caption=caption_path(_claim),
                 category="Claims",
             ),
-            pdf=f"{F}/{_claim}.pdf",
+            pdf=figure_paths(_claim, "pdf")[0],
             extra=[
-                report(
-                    f"{F}/{_claim}_{x}.png",
-                    caption=caption_path(_claim),
-                    category="Claims",
-                )
-                for x in extra_figures(_claim)
+                report(path, caption=caption_path(_claim), category="Claims")
+                for path in figure_paths(_claim, "png")[1:]
             ],
-            extra_pdf=[f"{F}/{_claim}_{x}.pdf" for x in extra_figures(_claim)],
-            caption=f"{R}/captions/{_claim}.rst",
+            extra_pdf=figure_paths(_claim, "pdf")[1:],
+            caption=f"{RESULTS}/captions/{_claim}.rst",
         log:
-            f"{R}/logs/{SCALE}/{_claim}_figure.log",
+            logs(f"{FIGURES}/{_claim}.png"),
         benchmark:
-            f"{R}/benchmarks/{SCALE}/{_claim}_figure.tsv"
+            benchmarks(f"{FIGURES}/{_claim}.png")
         conda:
             CONDA_ENV
         params:
             claim=_claim,
-            physics=config["mediocrity"],
+            context=verdict_context(_claim),
         script:
-            "../scripts/claim_figure.py"
-
-
-for _claim in CLAIM_RECORDS:
+            "../scripts/figure.py"
 
     rule:
+        """One claim end to end: its simulations, verdict and figures (snakemake claim_<id>)."""
         name:
             f"claim_{_claim}"
         input:
-            f"{R}/claims/{_claim}.json",
-            f"{F}/{_claim}.png",
-            f"{F}/{_claim}.pdf",
-            [f"{F}/{_claim}_{x}.png" for x in extra_figures(_claim)],
+            f"{RESULTS}/claims/{_claim}.json",
+            figure_paths(_claim, "png"),
+            figure_paths(_claim, "pdf"),
 
 
 rule ledger:
+    """Every verdict of this scale -> the claims ledger (markdown, JSON, and the report's landing table)."""
     input:
-        verdicts=expand(f"{R}/claims/{{claim}}.json", claim=list(CLAIM_RECORDS)),
-        figures=expand(f"{F}/{{claim}}.png", claim=list(CLAIM_RECORDS)),
+        verdicts=expand(f"{RESULTS}/claims/{{claim}}.json", claim=list(CLAIMS)),
+        figures=[path for claim_id in CLAIMS for path in figure_paths(claim_id, "png")],
     output:
         markdown=LEDGER,
-        html=report(
-            f"{R}/claims.html", caption="../report/ledger.rst", category="Ledger"
-        ),
+        json=f"{RESULTS}/claims.json",
+        rst=f"{RESULTS}/claims.rst",
     log:
-        f"{R}/logs/{SCALE}/ledger.log",
+        logs(LEDGER),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/ledger.tsv"
+        benchmarks(LEDGER)
     conda:
         CONDA_ENV
+    params:
+        scale=SCALE,
+        config_hashes={
+            claim_id: expected_config_hash(verdict_context(claim_id))
+            for claim_id in CLAIMS
+        },
     script:
         "../scripts/ledger.py"

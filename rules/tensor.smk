@@ -2,95 +2,84 @@
 
 
 rule lazy_lower_bound_run:
+    """A1: the best lazy (tangent-space) fit's residual ρ against m at one (l, d), from the exact Gram solve."""
     input:
-        TENSOR_SOURCES,
+        kernel_sources("lazy_lower_bound"),
     output:
-        f"{RUN}/lazy_lower_bound/l{{l}}_d{{d}}.csv",
+        records("lazy_lower_bound"),
     log:
-        f"{R}/logs/{SCALE}/lazy_lower_bound_l{{l}}_d{{d}}.log",
+        logs(records("lazy_lower_bound")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/lazy_lower_bound_l{{l}}_d{{d}}.tsv"
+        benchmarks(records("lazy_lower_bound"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="lazy",
-        points=lambda w: [lazy_point(w)],
-        base_seed=config["base_seed"],
+        job=lambda w: tensor_jobs.lazy_lower_bound_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/tensor_run.py"
+        "../scripts/run_job.py"
 
 
 rule lazy_lower_bound_gd_check:
+    """A1's check that the tangent-space solve is what lazy GD reaches: GD at large α on a few points."""
     input:
-        TENSOR_SOURCES,
+        kernel_sources("lazy_lower_bound"),
     output:
-        f"{RUN}/lazy_lower_bound/gd_check.csv",
+        records("lazy_lower_bound", "gd_check"),
     log:
-        f"{R}/logs/{SCALE}/lazy_lower_bound_gd_check.log",
+        logs(records("lazy_lower_bound", "gd_check")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/lazy_lower_bound_gd_check.tsv"
+        benchmarks(records("lazy_lower_bound", "gd_check"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="lazy_gd",
-        points=lazy_gd_points,
-        base_seed=config["base_seed"],
+        job=lambda w: tensor_jobs.lazy_lower_bound_gd_check_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/tensor_run.py"
+        "../scripts/run_job.py"
 
 
 rule rich_upper_bound_run:
+    """A2: success rate of the rich GD variant (and its ablations) over the m grid at one (l, d)."""
     input:
-        TENSOR_SOURCES,
+        kernel_sources("rich_upper_bound"),
     output:
-        f"{RUN}/rich_upper_bound/l{{l}}_d{{d}}.csv",
+        records("rich_upper_bound"),
     log:
-        f"{R}/logs/{SCALE}/rich_upper_bound_l{{l}}_d{{d}}.log",
+        logs(records("rich_upper_bound")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/rich_upper_bound_l{{l}}_d{{d}}.tsv"
+        benchmarks(records("rich_upper_bound"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="rich",
-        points=lambda w: [rich_point(w)],
-        base_seed=config["base_seed"],
+        job=lambda w: tensor_jobs.rich_upper_bound_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/tensor_run.py"
+        "../scripts/run_job.py"
 
 
 rule rich_upper_bound_r_series:
+    """A2's r series: success rate over the m grid at one (l, r), at the series' d."""
     input:
-        TENSOR_SOURCES,
+        kernel_sources("rich_upper_bound"),
     output:
-        f"{RUN}/rich_upper_bound/l{{l}}_r{{r}}.csv",
+        records("rich_upper_bound", index=1),
     log:
-        f"{R}/logs/{SCALE}/rich_upper_bound_l{{l}}_r{{r}}.log",
+        logs(records("rich_upper_bound", index=1)),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/rich_upper_bound_l{{l}}_r{{r}}.tsv"
+        benchmarks(records("rich_upper_bound", index=1))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="rich",
-        points=lambda w: [rich_r_point(w)],
-        base_seed=config["base_seed"],
+        job=lambda w: tensor_jobs.rich_upper_bound_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/tensor_run.py"
-
-
-CLAIM_RECORDS["lazy_lower_bound"] = {
-    "records": lazy_records,
-    "gd_check": [f"{RUN}/lazy_lower_bound/gd_check.csv"],
-}
-CLAIM_RECORDS["rich_upper_bound"] = {"records": rich_records, "lazy": lazy_records}
+        "../scripts/run_job.py"

@@ -2,50 +2,44 @@
 
 
 rule subquadratic_width_run:
+    """C1: the smallest width d1 at which GD on both layers reaches zero loss, per seed, at one (series, n)."""
     input:
-        WIDTH_SOURCES,
+        kernel_sources("subquadratic_width"),
     output:
-        f"{RUN}/subquadratic_width/{{series}}_n{{n}}.csv",
+        records("subquadratic_width"),
     log:
-        f"{R}/logs/{SCALE}/subquadratic_width_{{series}}_n{{n}}.log",
+        logs(records("subquadratic_width")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/subquadratic_width_{{series}}_n{{n}}.tsv"
+        benchmarks(records("subquadratic_width"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="point",
-        point=width_point,
-        base_seed=config["base_seed"],
+        job=lambda w: width_jobs.subquadratic_width_job(config, dict(w.items())),
         backend=config["backend"],
     script:
-        "../scripts/width_run.py"
+        "../scripts/run_job.py"
 
 
 rule subquadratic_width_tracking:
+    """C1's tracking panel: λ_min of the NTK, the PL ratio and the path length along training."""
     input:
-        WIDTH_SOURCES,
+        kernel_sources("subquadratic_width"),
     output:
-        f"{RUN}/subquadratic_width/tracking.csv",
+        records("subquadratic_width", "tracking"),
     log:
-        f"{R}/logs/{SCALE}/subquadratic_width_tracking.log",
+        logs(records("subquadratic_width", "tracking")),
     benchmark:
-        f"{R}/benchmarks/{SCALE}/subquadratic_width_tracking.tsv"
+        benchmarks(records("subquadratic_width", "tracking"))
     conda:
         CONDA_ENV
     resources:
         gpu=1,
     params:
-        kind="tracking",
-        point=width_tracking,
-        base_seed=config["base_seed"],
+        job=lambda w: width_jobs.subquadratic_width_tracking_job(
+            config, dict(w.items())
+        ),
         backend=config["backend"],
     script:
-        "../scripts/width_run.py"
-
-
-CLAIM_RECORDS["subquadratic_width"] = {
-    "records": width_records,
-    "tracking": [f"{RUN}/subquadratic_width/tracking.csv"],
-}
+        "../scripts/run_job.py"

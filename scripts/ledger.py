@@ -1,12 +1,20 @@
-"""Snakemake entry: every verdict -> the claims ledger (markdown and HTML)."""
+"""Snakemake entry: every verdict of the scale -> the claims ledger (markdown, JSON, and reST for the report)."""
 
-import sys
 from pathlib import Path
 
-from overparam.verdict import ledger_html, ledger_markdown, read_verdict
+from overparam.ledger import ledger_json, ledger_markdown, ledger_rst
+from overparam.scripting import log_to, snakemake_object
+from overparam.verdict import read_current_verdicts
 
-sys.stderr = sys.stdout = open(snakemake.log[0], "w")  # noqa: F821
 
-verdicts = [read_verdict(p) for p in snakemake.input.verdicts]  # noqa: F821
-Path(snakemake.output.markdown).write_text(ledger_markdown(verdicts))  # noqa: F821
-Path(snakemake.output.html).write_text(ledger_html(verdicts))  # noqa: F821
+def main(smk) -> None:
+    with log_to(smk.log[0]):
+        verdicts = read_current_verdicts(smk.input.verdicts, smk.params.scale, smk.params.config_hashes)
+        Path(smk.output.markdown).write_text(ledger_markdown(verdicts))
+        Path(smk.output.json).write_text(ledger_json(verdicts))
+        Path(smk.output.rst).write_text(ledger_rst(verdicts))
+        print(ledger_markdown(verdicts))
+
+
+if __name__ == "__main__":
+    main(snakemake_object(globals()))

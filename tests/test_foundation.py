@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from overparam.backend import BackendError, cuda_available, get_backend
 from overparam.fit import bootstrap_line, bootstrap_mean_ci, least_squares_line, smallest_passing
+from overparam.ledger import ledger_markdown
 from overparam.records import read_records, write_records
 from overparam.seeds import seed_sequence
-from overparam.verdict import Verdict, ledger_markdown, read_verdict
+from overparam.verdict import Verdict, read_verdict
 
 
 def _draw(ss: np.random.SeedSequence) -> float:
@@ -24,22 +25,27 @@ def _draw(ss: np.random.SeedSequence) -> float:
 @given(st.permutations([(1000, 0), (1000, 1), (2000, 0), (2000, 1), (4000, 3)]))
 def test_seeds_do_not_depend_on_order(order):
     """The stream of (claim, point, replica) is the same whatever was derived before it."""
-    ref = {k: _draw(seed_sequence(7, "mediocrity", "escape_dlogd", {"d": k[0]}, k[1])) for k in sorted(order)}
-    got = {k: _draw(seed_sequence(7, "mediocrity", "escape_dlogd", {"d": k[0]}, k[1])) for k in order}
+    ref = {k: _draw(seed_sequence(7, "escape_dlogd", {"d": k[0]}, k[1])) for k in sorted(order)}
+    got = {k: _draw(seed_sequence(7, "escape_dlogd", {"d": k[0]}, k[1])) for k in order}
     assert got == ref
     assert len(set(ref.values())) == len(ref)
 
 
 def test_seeds_differ_by_claim_paper_and_base():
-    base = _draw(seed_sequence(1, "mediocrity", "a", {"d": 1}, 0))
-    assert base != _draw(seed_sequence(1, "mediocrity", "b", {"d": 1}, 0))
-    assert base != _draw(seed_sequence(1, "width", "a", {"d": 1}, 0))
-    assert base != _draw(seed_sequence(2, "mediocrity", "a", {"d": 1}, 0))
+    base = _draw(seed_sequence(1, "escape_dlogd", {"d": 1}, 0))
+    assert base != _draw(seed_sequence(1, "width_constant_factor", {"d": 1}, 0))
+    assert base != _draw(seed_sequence(1, "subquadratic_width", {"d": 1}, 0))
+    assert base != _draw(seed_sequence(2, "escape_dlogd", {"d": 1}, 0))
+
+
+def test_a_seed_stream_of_an_undeclared_claim_is_an_error_naming_the_claims():
+    with pytest.raises(KeyError, match="escape_dlogd"):
+        seed_sequence(1, "no_such_claim", {"d": 1}, 0)
 
 
 def test_negative_seed_is_a_clear_error():
     with pytest.raises(ValueError, match="seed"):
-        seed_sequence(-1, "mediocrity", "a", {}, 0)
+        seed_sequence(-1, "escape_dlogd", {}, 0)
 
 
 @settings(max_examples=30, deadline=None)
@@ -89,14 +95,14 @@ def test_corrupted_verdict_and_record_files_are_named_in_the_error(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b"")
     with pytest.raises(ValueError, match="bad.csv"):
         read_records(tmp_path / "bad.csv")
-    write_records([{"a": 1.0}], tmp_path / "ok.csv")
+    write_records([{"a": 1.0}], tmp_path / "ok.csv", backend="numpy", device="cpu")
     with pytest.raises(ValueError, match="ok.csv lacks column"):
         read_records(tmp_path / "ok.csv", required=("escaped",))
 
 
 def test_records_round_trip_floats_exactly(tmp_path):
     vals = [0.1 + 0.2, 1 / 3, 2.0**-40, float("nan")]
-    write_records([{"x": v, "escaped": True} for v in vals], tmp_path / "r.csv")
+    write_records([{"x": v, "escaped": True} for v in vals], tmp_path / "r.csv", backend="numpy", device="cpu")
     back = read_records(tmp_path / "r.csv")
     np.testing.assert_array_equal(back["x"].to_numpy(), np.array(vals))
     assert back["escaped"].dtype == bool

@@ -5,7 +5,7 @@ numbers and their outputs must agree: float64 to 1e-10 relative; the exit steps 
 one check (a rounding difference can move a threshold crossing by one cadence). Every kernel test of the
 suite also runs under CuPy on a GPU machine (the ``backend`` fixture of conftest.py), against its brute-force
 reference; the last test runs two ci-scale claims end to end on CuPy (device RNG) and compares the verdicts
-with the committed NumPy ledger ``ledgers/ci/``.
+with the committed NumPy ledger ``results/ci/claims/``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import numpy as np
 import pytest
 
 from overparam.backend import cuda_available, get_backend
+
+NUMPY = get_backend("numpy")  # the host backend, for references computed with NumPy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,8 +45,8 @@ def test_ode_drift_parity():
     q = np.eye(4)[None] + 0.05 * rng.normal(size=(3, 4, 4))
     q = (q + np.swapaxes(q, 1, 2)) / 2
     g = np.array([0.05, 0.1, 0.2])
-    want = drift(np, m, q, g, 4, 1e-4)
-    got = drift(cp.xp, cp.asarray(m), cp.asarray(q), cp.asarray(g), 4, 1e-4)
+    want = drift(m, q, g, 4, 1e-4, NUMPY)
+    got = drift(cp.asarray(m), cp.asarray(q), cp.asarray(g), 4, 1e-4, cp)
     for a, b in zip(got, want):
         np.testing.assert_allclose(cp.to_numpy(a), b, rtol=1e-10, atol=1e-13)
 
@@ -54,8 +56,8 @@ def test_chain_parity(host_rng, p):
     from overparam.mediocrity.chain import run_chain
 
     kw = dict(p=p, d=np.full(16, 300), gamma_p=np.full(16, 0.08), delta=1e-4, t_max=np.full(16, 20.0))
-    want = run_chain(get_backend("numpy"), _seeds(16), **kw)
-    got = run_chain(get_backend("cupy"), _seeds(16), **kw)
+    want = run_chain(_seeds(16), get_backend("numpy"), **kw)
+    got = run_chain(_seeds(16), get_backend("cupy"), **kw)
     np.testing.assert_allclose(got.m0, want.m0, rtol=1e-10)
     assert np.mean(np.abs(got.n_exit - want.n_exit) <= 8) == 1.0
 
@@ -64,8 +66,8 @@ def test_direct_sgd_parity(host_rng):
     from overparam.mediocrity.sgd import run_direct_sgd
 
     kw = dict(p=2, d=256, gamma_p=0.1, delta=1e-4, t_max=10.0)
-    want = run_direct_sgd(get_backend("numpy"), _seeds(8), **kw)
-    got = run_direct_sgd(get_backend("cupy"), _seeds(8), **kw)
+    want = run_direct_sgd(_seeds(8), get_backend("numpy"), **kw)
+    got = run_direct_sgd(_seeds(8), get_backend("cupy"), **kw)
     np.testing.assert_allclose(got.r0, want.r0, rtol=1e-10)
     assert np.all(np.abs(got.n_exit - want.n_exit) <= 2)
 
@@ -143,6 +145,6 @@ def test_ci_claims_end_to_end_on_cupy_match_the_numpy_ledger(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     for claim in claims:
         got = json.loads((tmp_path / "claims" / f"{claim}.json").read_text())
-        want = json.loads((ROOT / "ledgers" / "ci" / f"{claim}.json").read_text())
+        want = json.loads((ROOT / "results" / "ci" / "claims" / f"{claim}.json").read_text())
         assert got["backend"] == "cupy" and want["backend"] == "numpy"
         assert got["status"] == want["status"], f"{claim}: {got['measured']} vs NumPy {want['measured']}"

@@ -15,8 +15,10 @@ import pytest
 import scipy.stats
 
 from overparam.backend import Backend, get_backend
+from overparam.claim import resolve
 from overparam.initratio import analysis, data, experiment, figures, model
 from overparam.initratio.claims import CLAIMS
+from overparam.rng import ArrayRNG
 
 TINY = {
     "mnist_path": None, "d1": 16, "seeds": 2, "omega_index": 4, "omega2_start": 0.002, "omega2_stop": 0.0782,
@@ -183,7 +185,7 @@ def test_teacher_reaches_zero_training_error() -> None:
     b = get_backend("numpy")
     experiment._TEACHER_CACHE.clear()
     ds = experiment.load_data(TINY)
-    y_train, y_test, info = experiment.teacher_targets(TINY, ds, b, 7)
+    y_train, y_test, info = experiment.teacher_targets(TINY, ds, 7, b)
     assert info["teacher_fitted"] and info["teacher_train_error"] == 0.0
     np.testing.assert_array_equal(y_train, ds.y_train)  # zero error: the relabelled training set is the true one
     assert 0.85 < info["teacher_test_accuracy"] < 1.0  # it generalises, imperfectly: test labels are its own
@@ -194,7 +196,7 @@ def test_teacher_that_cannot_fit_is_recorded_not_raised() -> None:
     b = get_backend("numpy")
     ds = experiment.load_data(TINY)
     cfg = model.TeacherConfig(width=4, lr=1.0, batch_size=64, max_epochs=1)
-    rng = b.rng(np.random.SeedSequence(0))
+    rng = ArrayRNG(np.random.SeedSequence(0), b)
     t = model.train_teacher(b.asarray(ds.x_train), ds.y_train, 10, b,
                             (rng.standard_normal((4, 64)), rng.standard_normal((10, 4))),
                             np.random.default_rng(0), cfg)
@@ -221,16 +223,16 @@ def test_omega_grid_keeps_the_he_product(d0: int, d1: int) -> None:
 def test_same_seed_gives_bit_identical_records() -> None:
     b = get_backend("numpy")
     experiment._TEACHER_CACHE.clear()
-    first = experiment.strip_wall_times(experiment.run_ratio_point(TINY, b, 11))
+    first = experiment.strip_wall_times(experiment.run_ratio_point(TINY, 11, b))
     experiment._TEACHER_CACHE.clear()  # the teacher is retrained too
-    again = experiment.strip_wall_times(experiment.run_ratio_point(TINY, b, 11))
+    again = experiment.strip_wall_times(experiment.run_ratio_point(TINY, 11, b))
     assert first == again
     assert len(first) == 2 and all(r["success"] for r in first)
     json.dumps(first, allow_nan=False)  # flat and JSON-ready
-    other = experiment.strip_wall_times(experiment.run_ratio_point(TINY, b, 12))
+    other = experiment.strip_wall_times(experiment.run_ratio_point(TINY, 12, b))
     assert [r["test_accuracy"] for r in other] != [r["test_accuracy"] for r in first]
     # a replica's run does not depend on its batch companions
-    alone = experiment.run_ratio_point({**TINY, "seeds": 1}, b, 11)[0]
+    alone = experiment.run_ratio_point({**TINY, "seeds": 1}, 11, b)[0]
     for key in ("final_train_loss", "test_accuracy", "curvature"):
         assert alone[key] == pytest.approx(first[0][key], rel=1e-12, abs=1e-15)
     r = first[0]
@@ -240,7 +242,7 @@ def test_same_seed_gives_bit_identical_records() -> None:
 
 def test_step_far_past_stable_is_a_recorded_failure() -> None:
     b = get_backend("numpy")
-    recs = experiment.run_ratio_point({**TINY, "lr": 1.0e3, "lr_schedule": "constant"}, b, 11)  # η·L0 = 1000
+    recs = experiment.run_ratio_point({**TINY, "lr": 1.0e3, "lr_schedule": "constant"}, 11, b)  # η·L0 = 1000
     assert all(not r["success"] for r in recs)
     assert all(r["reason"].startswith("diverged") for r in recs)
     assert all(math.isnan(r["test_accuracy"]) for r in recs)
@@ -250,7 +252,7 @@ def test_step_far_past_stable_is_a_recorded_failure() -> None:
 
 def test_fixed_rule_uses_the_given_step() -> None:
     b = get_backend("numpy")
-    recs = experiment.run_ratio_point({**TINY, "lr_rule": "fixed", "lr": 0.05, "epochs": 1}, b, 11)
+    recs = experiment.run_ratio_point({**TINY, "lr_rule": "fixed", "lr": 0.05, "epochs": 1}, 11, b)
     assert all(r["eta"] == 0.05 and r["curvature"] > 0 for r in recs)
 
 
@@ -313,10 +315,10 @@ def test_summary_table_and_figure() -> None:
 def test_claim_registry_entry() -> None:
     (claim,) = CLAIMS
     assert claim.claim_id == "init_ratio"
-    tables, fields = claim.analyse({"records": _synthetic(0.003)},
-                                   {"tolerances": {"loss_threshold": 0.01, "n_boot": 200, "min_seeds": 3}})
+    tables, fields = resolve(claim.analyse)({"records": _synthetic(0.003)},
+                                            {"tolerances": {"loss_threshold": 0.01, "n_boot": 200, "min_seeds": 3}})
     assert fields["status"] == "pass" and set(tables) == {"summary", "runs"}
-    fig = claim.figure(tables, {"physics": {}})
+    fig = resolve(claim.figure)(tables, fields, {"physics": {}})
     import matplotlib.pyplot as plt
 
     plt.close(fig)

@@ -32,16 +32,16 @@ ESCAPE = {"claim": "escape_dlogd", "base_seed": 5, "p": 2, "seeds": 3, "delta": 
           "dt_check": 1e-2}
 
 JOBS = {
-    "tensor lazy": lambda be: tensor.run_lazy_point({"l": 3, "d": 6, "r_list": [1, 2], "seeds": 2}, be, 11),
+    "tensor lazy": lambda be: tensor.run_lazy_point({"l": 3, "d": 6, "r_list": [1, 2], "seeds": 2}, 11, be),
     "tensor lazy GD": lambda be: tensor.run_lazy_gd_point(
-        {"l": 3, "d": 5, "m": 3, "r": 1, "seeds": 1, "alpha": 1000, "max_steps": 300}, be, 3),
+        {"l": 3, "d": 5, "m": 3, "r": 1, "seeds": 1, "alpha": 1000, "max_steps": 300}, 3, be),
     "tensor rich": lambda be: tensor.run_rich_point(
         {"l": 3, "d": 8, "r": 2, "seeds": 2, "max_steps": 400, "check_every": 50, "m_grid": [4],
-         "variants": ["reinit", "plain"], "target": "gaussian"}, be, 1),
-    "width search": lambda be: width.run_point(WIDTH, be, base_seed=3),
+         "variants": ["reinit", "plain"], "target": "gaussian"}, 1, be),
+    "width search": lambda be: width.run_point(WIDTH, 3, be),
     "width tracking": lambda be: width.run_tracking(
-        {**WIDTH, "track_width_ratios": [1.5], "track_every": 40, "track_seeds": 1}, be, base_seed=3),
-    "init ratio": lambda be: initratio.run_ratio_point(INITRATIO, be, 11),
+        {**WIDTH, "track_width_ratios": [1.5], "track_every": 40, "track_seeds": 1}, 3, be),
+    "init ratio": lambda be: initratio.run_ratio_point(INITRATIO, 11, be),
     "escape, chain": lambda be: mediocrity.escape_series(be, d=[200], gammas=[0.1], **ESCAPE),
     "escape, direct SGD": lambda be: mediocrity.escape_series(be, d=[400], gammas=[0.1], simulator="direct",
                                                               **ESCAPE),

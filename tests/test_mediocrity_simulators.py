@@ -20,9 +20,9 @@ def _seeds(tag: int, n: int) -> list[np.random.SeedSequence]:
 def test_chain_matches_direct_sgd_in_distribution(numpy_backend, p):
     """Exit-time means of the exact chain and of direct SGD (d = 400, 240 seeds) within 2 standard errors."""
     d, g, n = 400, 0.1, 240
-    chain = run_chain(numpy_backend, _seeds(1, n), p=p, d=np.full(n, d), gamma_p=np.full(n, g), delta=DELTA,
+    chain = run_chain(_seeds(1, n), numpy_backend, p=p, d=np.full(n, d), gamma_p=np.full(n, g), delta=DELTA,
                       t_max=np.full(n, 20.0))
-    direct = run_direct_sgd(numpy_backend, _seeds(2, n), p=p, d=d, gamma_p=g, delta=DELTA, t_max=20.0)
+    direct = run_direct_sgd(_seeds(2, n), numpy_backend, p=p, d=d, gamma_p=g, delta=DELTA, t_max=20.0)
     assert chain.escaped.all() and direct.escaped.all()
     diff = chain.t_exit.mean() - direct.t_exit.mean()
     se = np.hypot(chain.t_exit.std(ddof=1), direct.t_exit.std(ddof=1)) / np.sqrt(n)
@@ -36,17 +36,17 @@ def test_chain_replica_is_independent_of_its_batch(numpy_backend):
     seeds = _seeds(3, 6)
     d = np.array([300, 300, 900, 300, 600, 300])
     g = np.array([0.1, 0.05, 0.1, 0.1, 0.08, 0.1])
-    batch = run_chain(numpy_backend, seeds, p=2, d=d, gamma_p=g, delta=DELTA, t_max=np.full(6, 20.0))
+    batch = run_chain(seeds, numpy_backend, p=2, d=d, gamma_p=g, delta=DELTA, t_max=np.full(6, 20.0))
     for i in (0, 2, 4):
-        alone = run_chain(numpy_backend, [seeds[i]], p=2, d=d[i:i + 1], gamma_p=g[i:i + 1], delta=DELTA,
+        alone = run_chain([seeds[i]], numpy_backend, p=2, d=d[i:i + 1], gamma_p=g[i:i + 1], delta=DELTA,
                           t_max=np.full(1, 20.0))
         assert alone.n_exit[0] == batch.n_exit[i]
 
 
 def test_chain_is_bit_identical_for_a_fixed_seed(numpy_backend):
     kwargs = dict(p=3, d=np.full(8, 500), gamma_p=np.full(8, 0.07), delta=DELTA, t_max=np.full(8, 20.0))
-    a = run_chain(numpy_backend, _seeds(4, 8), **kwargs)
-    b = run_chain(numpy_backend, _seeds(4, 8), **kwargs)
+    a = run_chain(_seeds(4, 8), numpy_backend, **kwargs)
+    b = run_chain(_seeds(4, 8), numpy_backend, **kwargs)
     np.testing.assert_array_equal(a.n_exit, b.n_exit)
     np.testing.assert_array_equal(a.m0, b.m0)
 
@@ -56,8 +56,8 @@ def test_chain_runs_the_same_under_the_strict_namespace(backend):
     from overparam.backend import get_backend
 
     kwargs = dict(p=2, d=np.full(4, 200), gamma_p=np.full(4, 0.1), delta=DELTA, t_max=np.full(4, 20.0))
-    ref = run_chain(get_backend("numpy"), _seeds(5, 4), **kwargs)
-    got = run_chain(backend, _seeds(5, 4), **kwargs)
+    ref = run_chain(_seeds(5, 4), get_backend("numpy"), **kwargs)
+    got = run_chain(_seeds(5, 4), backend, **kwargs)
     if backend.name == "cupy":  # the same draws; GPU rounding can move a threshold crossing by a check
         assert np.all(np.abs(got.n_exit - ref.n_exit) <= 8)
     else:
@@ -69,16 +69,16 @@ def test_direct_sgd_replica_is_independent_of_block_size_and_batch(numpy_backend
     follows the batch and the device, so this is what makes a GPU run with host streams the CPU's run)."""
     seeds = _seeds(8, 4)
     kw = dict(p=2, d=150, gamma_p=0.1, delta=DELTA, t_max=10.0)
-    ref = run_direct_sgd(numpy_backend, seeds, block=64, **kw)
+    ref = run_direct_sgd(seeds, numpy_backend, block=64, **kw)
     assert ref.escaped.all()
     for block in (1, 7):
-        np.testing.assert_array_equal(run_direct_sgd(numpy_backend, seeds, block=block, **kw).n_exit, ref.n_exit)
-    alone = run_direct_sgd(numpy_backend, seeds[2:3], **kw)
+        np.testing.assert_array_equal(run_direct_sgd(seeds, numpy_backend, block=block, **kw).n_exit, ref.n_exit)
+    alone = run_direct_sgd(seeds[2:3], numpy_backend, **kw)
     assert alone.n_exit[0] == ref.n_exit[2]
 
 
 def test_direct_sgd_runs_under_every_backend(backend):
-    res = run_direct_sgd(backend, _seeds(6, 3), p=2, d=64, gamma_p=0.1, delta=DELTA, t_max=10.0)
+    res = run_direct_sgd(_seeds(6, 3), backend, p=2, d=64, gamma_p=0.1, delta=DELTA, t_max=10.0)
     assert res.escaped.all()
 
 
@@ -89,10 +89,10 @@ def test_rate_above_two_over_cp_does_not_escape(numpy_backend):
     """
     p, d, n = 1, 5000, 16
     g = 1.5 * theory.gamma_max(p, DELTA)
-    res = run_chain(numpy_backend, _seeds(7, n), p=p, d=np.full(n, d), gamma_p=np.full(n, g), delta=DELTA,
+    res = run_chain(_seeds(7, n), numpy_backend, p=p, d=np.full(n, d), gamma_p=np.full(n, g), delta=DELTA,
                     t_max=np.full(n, 2.0))
     assert not res.escaped.any()
-    ok = run_chain(numpy_backend, _seeds(7, n), p=p, d=np.full(n, d), gamma_p=np.full(n, 0.3 * g), delta=DELTA,
+    ok = run_chain(_seeds(7, n), numpy_backend, p=p, d=np.full(n, d), gamma_p=np.full(n, 0.3 * g), delta=DELTA,
                    t_max=np.full(n, 20.0))
     assert ok.escaped.all()
 
@@ -101,13 +101,12 @@ def test_chain_frame_compression_survives_collapsed_students(backend):
     """Two identical students make the Gram matrix singular: the frame is re-expressed all the same."""
     from overparam.mediocrity.chain import _compress, _join_frame, _split_frame
 
-    xp = backend.xp
     coords = np.zeros((2, 3, 9))
     coords[:, 0, 0] = coords[:, 1, 0] = 1.0  # students 0 and 1 equal
     coords[:, 2, :2] = [0.6, 0.8]  # the teacher
     coords[:, :, 3] = [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
-    stu, tea = _split_frame(xp, backend.asarray(coords), 2, 9)
-    out = backend.to_numpy(_join_frame(xp, *_compress(xp, stu, tea, 2, 9)))
+    stu, tea = _split_frame(backend.asarray(coords), 2, 9, backend)
+    out = backend.to_numpy(_join_frame(*_compress(stu, tea, 2, 9, backend), backend))
     gram_in = coords @ np.swapaxes(coords, 1, 2)
     np.testing.assert_allclose(out @ np.swapaxes(out, 1, 2), gram_in, atol=1e-12)
 
@@ -122,11 +121,11 @@ def test_kernels_copy_to_the_host_once_per_block_not_per_step(kernel, monkeypatc
     monkeypatch.setattr(Backend, "to_numpy", lambda self, a: calls.append(1) or original(self, a))
     be = get_backend("array_api_strict")
     if kernel == "chain":
-        res = run_chain(be, _seeds(8, 4), p=2, d=np.full(4, 300), gamma_p=np.full(4, 0.1), delta=DELTA,
+        res = run_chain(_seeds(8, 4), be, p=2, d=np.full(4, 300), gamma_p=np.full(4, 0.1), delta=DELTA,
                         t_max=np.full(4, 20.0), block=64)
         blocks = int(np.ceil(res.n_exit.max() / 64)) + 1
     else:
-        res = run_direct_sgd(be, _seeds(8, 4), p=2, d=100, gamma_p=0.1, delta=DELTA, t_max=20.0, block=64)
+        res = run_direct_sgd(_seeds(8, 4), be, p=2, d=100, gamma_p=0.1, delta=DELTA, t_max=20.0, block=64)
         blocks = int(np.ceil(res.n_exit.max() / 64)) + 1
     steps = int(res.n_exit.max())
     assert res.escaped.all() and steps > 10 * blocks // 2

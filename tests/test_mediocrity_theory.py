@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from overparam.backend import get_backend
 from overparam.mediocrity import theory
 from overparam.mediocrity.ode import drift, solve_exit_times
+from overparam.mediocrity.order_parameters import risk
+
+NUMPY = get_backend("numpy")  # the host backend, for references computed with NumPy
 
 DELTA = 1e-4
 
@@ -36,7 +40,7 @@ def test_risk_formula_matches_monte_carlo():
     f = np.mean((x @ u.T) ** 2, axis=1)
     y = (x @ u_star) ** 2
     mc = 0.5 * (f - y) ** 2
-    r = theory.risk_from_overlaps(np.sum(m**2), np.sum(q**2), p)
+    r = float(risk(m, q, p, NUMPY))
     assert abs(mc.mean() - r) < 4 * mc.std() / np.sqrt(mc.size)
 
 
@@ -45,13 +49,13 @@ def test_risk_formula_matches_monte_carlo():
 def test_linearised_ode_growth_rate_is_theory_a(p, gamma_p):
     """Near M = 0, Q = I the ODE gives dM/dt = a M with a = 4 − 2γ'C_p."""
     eps = 1e-7 * np.linspace(1.0, 2.0, p)[None, :]
-    dm, _ = drift(np, eps, np.eye(p)[None], np.array([gamma_p]), p, DELTA)
+    dm, _ = drift(eps, np.eye(p)[None], np.array([gamma_p]), p, DELTA, NUMPY)
     np.testing.assert_allclose(dm / eps, theory.growth_rate(gamma_p, p, DELTA), rtol=1e-5)
 
 
 def test_p1_ode_reduces_to_the_scalar_equation():
     m = np.array([[0.3]])
-    dm, dq = drift(np, m, np.ones((1, 1, 1)), np.array([0.07]), 1, DELTA)
+    dm, dq = drift(m, np.ones((1, 1, 1)), np.array([0.07]), 1, DELTA, NUMPY)
     g = 0.07
     assert dm[0, 0] == pytest.approx(0.3 * (4 * (1 - 6 * g) * (1 - 0.09) - 2 * g * DELTA), rel=1e-12)
     assert dq[0, 0, 0] == pytest.approx(0.0, abs=1e-12)  # the sphere constraint keeps Q_jj = 1
@@ -78,7 +82,7 @@ def test_ode_drift_matches_mean_sgd_increment(p, gamma_p):
         incs_m.append((m1 - m0) * d / gamma_p)
         incs_q.append((q1 - q0) * d / gamma_p)
     inc_m, inc_q = np.concatenate(incs_m), np.concatenate(incs_q)
-    dm, dq = drift(np, m0[None], q0[None], np.array([gamma_p]), p, DELTA)
+    dm, dq = drift(m0[None], q0[None], np.array([gamma_p]), p, DELTA, NUMPY)
     se_m = inc_m.std(axis=0) / np.sqrt(inc_m.shape[0])
     se_q = inc_q.std(axis=0) / np.sqrt(inc_q.shape[0])
     np.testing.assert_array_less(np.abs(inc_m.mean(axis=0) - dm[0]), 4 * se_m + 2e-3)
@@ -90,8 +94,8 @@ def test_ode_drift_runs_under_every_backend(backend):
     """The drift is written against the array namespace: it gives the NumPy numbers under every backend."""
     m = np.array([[0.1, -0.2]])
     q = np.array([[[1.0, 0.05], [0.05, 1.0]]])
-    ref = drift(np, m, q, np.array([0.1]), 2, DELTA)
-    got = drift(backend.xp, backend.asarray(m), backend.asarray(q), backend.asarray([0.1]), 2, DELTA)
+    ref = drift(m, q, np.array([0.1]), 2, DELTA, NUMPY)
+    got = drift(backend.asarray(m), backend.asarray(q), backend.asarray([0.1]), 2, DELTA, backend)
     for a, b in zip(got, ref):
         np.testing.assert_allclose(backend.to_numpy(a), b, rtol=1e-13)
 

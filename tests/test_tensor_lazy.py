@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from overparam.backend import get_backend
 from overparam.tensor import analysis, dense, lazy
 from overparam.tensor.experiment import run_lazy_gd_point, run_lazy_point
+
+NUMPY = get_backend("numpy")  # the host backend, for references computed with NumPy
 
 
 def _draw(seed: int, m: int, d: int, r: int):
@@ -22,12 +25,12 @@ def test_tangent_gram_and_rhs_match_dense(backend, l, d, m):
     U, cs, us = _draw(1, m, d, 2)
     J = dense.tangent_basis(U, l)
     Tstar = dense.rank_one_sum(cs, us, l).ravel()
-    A, xp = backend.asarray, backend.xp
-    K = backend.to_numpy(lazy.tangent_gram(A(U), l, xp))
-    b = backend.to_numpy(lazy.tangent_rhs(A(U), A(cs[None]), A(us[None]), l, xp))[0]
+    A = backend.asarray
+    K = backend.to_numpy(lazy.tangent_gram(A(U), l, backend))
+    b = backend.to_numpy(lazy.tangent_rhs(A(U), A(cs[None]), A(us[None]), l, backend))[0]
     np.testing.assert_allclose(K, J.T @ J, rtol=1e-10, atol=1e-12 * np.abs(K).max())
     np.testing.assert_allclose(b, J.T @ Tstar, rtol=1e-10, atol=1e-12 * np.abs(b).max())
-    tg = float(backend.to_numpy(lazy.target_gram(A(cs[None]), A(us[None]), l, xp))[0, 0])
+    tg = float(backend.to_numpy(lazy.target_gram(A(cs[None]), A(us[None]), l, backend))[0, 0])
     assert abs(tg - Tstar @ Tstar) <= 1e-10 * (Tstar @ Tstar)
 
 
@@ -43,8 +46,8 @@ def test_rho_curve_matches_dense_least_squares(backend, l, d):
     D = lazy.symmetric_dim(d, l)
     m_max = -(-D // d) + 1
     U, cs, us = _draw(3 + l, m_max, d, 2)
-    A, xp = backend.asarray, backend.xp
-    rho, ridge = lazy.rho_curves(A(U), A(cs[None]), A(us[None]), l, xp)
+    A = backend.asarray
+    rho, ridge = lazy.rho_curves(A(U), A(cs[None]), A(us[None]), l, backend)
     rho = backend.to_numpy(rho)[0]
     assert np.all(np.diff(rho) <= 1e-15), "nested tangent spaces: ρ non-increasing in m"
     for m in range(1, m_max + 1):
@@ -52,14 +55,14 @@ def test_rho_curve_matches_dense_least_squares(backend, l, d):
         tol = 1e-7 if m * d < D - d else 1e-3  # near and past md = D the ridge (~1e-13) shows at the 1e-4 level
         assert abs(rho[m - 1] - want) <= tol, (m, rho[m - 1], want)
     assert rho[-1] < 1e-3 and m_max * d >= D, "ρ = 0 once md ≥ D"
-    pinv = float(backend.to_numpy(lazy.rho_pinv(A(U[: m_max - 2]), A(cs[None]), A(us[None]), l, xp))[0])
+    pinv = float(backend.to_numpy(lazy.rho_pinv(A(U[: m_max - 2]), A(cs[None]), A(us[None]), l, backend))[0])
     assert abs(pinv - rho[m_max - 3]) < 1e-7
 
 
 def test_rho_of_a_prefix_does_not_depend_on_m_max(numpy_backend):
     U, cs, us = _draw(5, 14, 6, 1)
-    a, _ = lazy.rho_curves(U, cs[None], us[None], 3, np)
-    b, _ = lazy.rho_curves(U[:7], cs[None], us[None], 3, np)
+    a, _ = lazy.rho_curves(U, cs[None], us[None], 3, NUMPY)
+    b, _ = lazy.rho_curves(U[:7], cs[None], us[None], 3, NUMPY)
     np.testing.assert_allclose(a[0, :7], b[0], rtol=1e-10, atol=1e-12)
 
 
@@ -78,7 +81,7 @@ def test_mean_rho_squared_follows_the_dimension_count(numpy_backend):
         J = dense.tangent_basis(U, l)
         b = J.T @ T.ravel()
         for m in ms:
-            K = lazy.tangent_gram(U[:m], l, np)
+            K = lazy.tangent_gram(U[:m], l, NUMPY)
             cap = b[: m * d] @ np.linalg.lstsq(K, b[: m * d], rcond=1e-12)[0]
             rho2[m].append(1 - cap / np.sum(T * T))
     for m in ms:
@@ -89,7 +92,7 @@ def test_mean_rho_squared_follows_the_dimension_count(numpy_backend):
     rhos = []
     for s in range(8):
         U, cs, us = _draw(100 + s, 20, 10, 8)
-        rhos.append(lazy.rho_curves(U, cs[None], us[None], 3, np)[0][0] ** 2)
+        rhos.append(lazy.rho_curves(U, cs[None], us[None], 3, NUMPY)[0][0] ** 2)
     mean = np.mean(rhos, axis=0)
     for m in (5, 11, 16, 20):
         assert -0.15 < mean[m - 1] - (1 - m * 10 / 220) < 0.05
@@ -111,7 +114,7 @@ def test_bisection_finds_the_threshold_with_cached_evaluations():
 
 def test_lazy_gd_ends_at_the_projection(backend):
     recs = run_lazy_gd_point({"l": 3, "d": 6, "m": 4, "r": 1, "seeds": 2, "alpha": 1000, "max_steps": 2000},
-                             backend, base_seed=3)
+                             3, backend)
     for rec in recs:
         assert abs(rec["rel_gap"]) <= 0.05, rec
         assert rec["rel_move"] < 0.01 and rec["success"]
@@ -121,26 +124,26 @@ def test_lazy_records_are_reproducible_and_serialisable(numpy_backend):
     import json
 
     p = {"l": 3, "d": 6, "r_list": [1, 2], "seeds": 3}
-    a = run_lazy_point(p, numpy_backend, 11)
-    b = run_lazy_point(p, numpy_backend, 11)
+    a = run_lazy_point(p, 11, numpy_backend)
+    b = run_lazy_point(p, 11, numpy_backend)
     strip = [{k: v for k, v in r.items() if k != "wall_time_s"} for r in a]
     assert strip == [{k: v for k, v in r.items() if k != "wall_time_s"} for r in b]
     json.dumps(a)
-    c = run_lazy_point({**p, "m_extra": 5}, numpy_backend, 11)
+    c = run_lazy_point({**p, "m_extra": 5}, 11, numpy_backend)
     rho_a = {(r["r"], r["seed"], r["m"]): r["rho"] for r in a}
     for r in c:
         if (r["r"], r["seed"], r["m"]) in rho_a:
             # LAPACK's blocking may differ with the matrix size: equal up to rounding, which matters only
             # past md = D where ρ is at the ridge level (~1e-7)
             assert r["rho"] == pytest.approx(rho_a[(r["r"], r["seed"], r["m"])], rel=1e-9, abs=1e-6)
-    other = run_lazy_point(p, numpy_backend, 12)
+    other = run_lazy_point(p, 12, numpy_backend)
     assert [r["rho"] for r in other] != [r["rho"] for r in a]
 
 
 def test_lazy_point_under_strict_namespace_matches_numpy(backend, numpy_backend):
     p = {"l": 4, "d": 5, "r_list": [1], "seeds": 2}
-    a = [r["rho"] for r in run_lazy_point(p, backend, 4)]
-    b = [r["rho"] for r in run_lazy_point(p, numpy_backend, 4)]
+    a = [r["rho"] for r in run_lazy_point(p, 4, backend)]
+    b = [r["rho"] for r in run_lazy_point(p, 4, numpy_backend)]
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
 
 

@@ -6,7 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from overparam.backend import get_backend
 from overparam.tensor import dense, gram
+
+NUMPY = get_backend("numpy")  # the host backend, for references computed with NumPy
 
 
 @settings(max_examples=40, deadline=None)
@@ -23,7 +26,7 @@ def test_inner_product_of_rank_one_sums_is_the_gram_formula(l, d, m, k, seed):
     a, W = rng.normal(size=m), rng.normal(size=(m, d))
     b, V = rng.normal(size=k), rng.normal(size=(k, d))
     want = float(np.sum(dense.rank_one_sum(a, W, l) * dense.rank_one_sum(b, V, l)))
-    got = float(gram.inner(a, W, b, V, l, np))
+    got = float(gram.inner(a, W, b, V, l, NUMPY))
     assert abs(got - want) <= 1e-10 * max(1.0, abs(want))
 
 
@@ -35,8 +38,8 @@ def test_squared_distance_is_non_negative_and_homogeneous(l, d, m, seed, scale):
     rng = np.random.default_rng(seed)
     a, W = rng.normal(size=m), rng.normal(size=(m, d))
     b, V = rng.normal(size=m), rng.normal(size=(m, d))
-    dist = float(gram.sq_distance(a, W, b, V, l, np))
-    assert dist >= -1e-9 * (1 + float(gram.sq_norm(a, W, l, np)) + float(gram.sq_norm(b, V, l, np)))
-    assert abs(float(gram.sq_distance(a, W, a, W, l, np))) <= 1e-9 * (1 + float(gram.sq_norm(a, W, l, np)))
-    scaled = float(gram.sq_distance(a, scale * W, b, scale * V, l, np))
+    dist = float(gram.sq_distance(a, W, b, V, l, NUMPY))
+    assert dist >= -1e-9 * (1 + float(gram.sq_norm(a, W, l, NUMPY)) + float(gram.sq_norm(b, V, l, NUMPY)))
+    assert abs(float(gram.sq_distance(a, W, a, W, l, NUMPY))) <= 1e-9 * (1 + float(gram.sq_norm(a, W, l, NUMPY)))
+    scaled = float(gram.sq_distance(a, scale * W, b, scale * V, l, NUMPY))
     assert abs(scaled - scale ** (2 * l) * dist) <= 1e-8 * max(1.0, abs(scaled))

@@ -8,8 +8,11 @@ import json
 import numpy as np
 import pytest
 
+from overparam.backend import get_backend
 from overparam.tensor import analysis, figures, rich
 from overparam.tensor.experiment import run_rich_point
+
+NUMPY = get_backend("numpy")  # the host backend, for references computed with NumPy
 
 EASY = {"l": 3, "d": 10, "r": 2, "seeds": 4, "max_steps": 3000, "check_every": 25}
 
@@ -21,8 +24,7 @@ def _targets(S, r, d, seed=0):
 
 
 def test_rich_gd_succeeds_on_an_easy_instance(backend):
-    recs = run_rich_point({**EASY, "m_grid": [8], "variants": ["reinit"], "target": "orthonormal"}, backend,
-                          base_seed=1)
+    recs = run_rich_point({**EASY, "m_grid": [8], "variants": ["reinit"], "target": "orthonormal"}, 1, backend)
     assert len(recs) == 4
     assert all(r["success"] and r["rel_error"] <= 0.05 and r["reason"] == "converged" for r in recs), recs
     assert all(r["steps"] < 3000 for r in recs)
@@ -34,7 +36,7 @@ def test_rich_final_error_is_the_dense_error(numpy_backend):
     cs, us = _targets(2, 2, 6)
     cfg = rich.RichConfig(max_steps=300, tol=0.0)
     W0 = 1e-3 * np.random.default_rng(3).standard_normal((2, 5, 6)) / np.sqrt(6)
-    out = rich.rich_gd(W0, cs, us, 3, cfg, np)
+    out = rich.rich_gd(W0, cs, us, 3, cfg, NUMPY)
     for s in range(2):
         Ts = dense.rank_one_sum(cs[s], us[s], 3)
         rel = np.linalg.norm(dense.homogeneous_tensor(out["W"][s], 3) - Ts) / np.linalg.norm(Ts)
@@ -47,16 +49,16 @@ def test_small_components_are_reinitialised(numpy_backend):
     W0[0, 0] = us[0, 0]  # one component already fits the target, two are dead (norm 0 < τ)
     cfg = rich.RichConfig(max_steps=11, reinit_every=10, tol=-1.0, lam=0.0)  # tol < 0: never stop early
     fresh = np.full((1, 3, 5), 1e-3)
-    out = rich.rich_gd(W0, cs, us, 3, cfg, np, redraw=lambda k: fresh)
+    out = rich.rich_gd(W0, cs, us, 3, cfg, NUMPY, redraw=lambda k: fresh)
     assert out["n_reinit"] == [2]
     assert np.allclose(np.linalg.norm(out["W"][0, 1:], axis=1), np.linalg.norm(fresh[0, 1:], axis=1), rtol=0.2)
-    off = rich.rich_gd(W0, cs, us, 3, cfg, np, redraw=None)
+    off = rich.rich_gd(W0, cs, us, 3, cfg, NUMPY, redraw=None)
     assert off["n_reinit"] == [0] and np.all(off["W"][0, 1:] == 0)
 
 
 def test_divergence_is_a_recorded_failure_not_an_exception(backend):
     recs = run_rich_point({**EASY, "m_grid": [4], "variants": ["reinit", "plain"], "eta": 1e4, "delta": 1.0,
-                           "plain_init_scale": 3.0, "max_steps": 200, "check_every": 1}, backend, base_seed=2)
+                           "plain_init_scale": 3.0, "max_steps": 200, "check_every": 1}, 2, backend)
     assert all(not r["success"] for r in recs)
     assert all(r["reason"] in ("diverged", "non_finite") for r in recs), [r["reason"] for r in recs]
     json.dumps(recs)
@@ -64,13 +66,13 @@ def test_divergence_is_a_recorded_failure_not_an_exception(backend):
 
 def test_rich_records_are_reproducible(numpy_backend):
     p = {**EASY, "m_grid": [2, 6], "seeds": 3, "max_steps": 1500}
-    a, b = run_rich_point(p, numpy_backend, 7), run_rich_point(p, numpy_backend, 7)
+    a, b = run_rich_point(p, 7, numpy_backend), run_rich_point(p, 7, numpy_backend)
     drop = ("wall_time_s", "batch_wall_time_s")
     assert [{k: v for k, v in r.items() if k not in drop} for r in a] == \
            [{k: v for k, v in r.items() if k not in drop} for r in b]
     assert {r["variant"] for r in a} == {"reinit", "no_reinit", "plain"}
     assert {r["m"] for r in a if r["variant"] == "plain"} == {2}
-    c = run_rich_point(p, numpy_backend, 8)
+    c = run_rich_point(p, 8, numpy_backend)
     assert [r["rel_error"] for r in c] != [r["rel_error"] for r in a]
     json.dumps(a)
 
@@ -78,7 +80,7 @@ def test_rich_records_are_reproducible(numpy_backend):
 def test_strict_namespace_gives_the_numpy_records(backend, numpy_backend):
     p = {**EASY, "m_grid": [4], "seeds": 2, "max_steps": 400, "variants": ["reinit", "plain"], "reinit_every": 60,
          "tol": 0.001}
-    a, b = run_rich_point(p, backend, 5), run_rich_point(p, numpy_backend, 5)
+    a, b = run_rich_point(p, 5, backend), run_rich_point(p, 5, numpy_backend)
     np.testing.assert_allclose([r["rel_error"] for r in a], [r["rel_error"] for r in b], rtol=1e-9)
     assert [r["steps"] for r in a] == [r["steps"] for r in b]
     assert [r["n_reinit"] for r in a] == [r["n_reinit"] for r in b]
@@ -113,8 +115,8 @@ def test_rich_verdict_pass_fail_inconclusive():
 def test_rich_verdict_uses_measured_or_extrapolated_lazy(numpy_backend):
     from overparam.tensor.experiment import run_lazy_point
 
-    lazy = run_lazy_point({"l": 3, "d": 6, "r_list": [4], "seeds": 3}, numpy_backend, 0)
-    lazy += run_lazy_point({"l": 3, "d": 8, "r_list": [4], "seeds": 3}, numpy_backend, 0)
+    lazy = run_lazy_point({"l": 3, "d": 6, "r_list": [4], "seeds": 3}, 0, numpy_backend)
+    lazy += run_lazy_point({"l": 3, "d": 8, "r_list": [4], "seeds": 3}, 0, numpy_backend)
     got = analysis.lazy_mstar_at(lazy, 3, 8, 4, 0.05)
     assert got["source"] == "measured"
     ext = analysis.lazy_mstar_at(lazy, 3, 100, 4, 0.05, n_boot=50)
@@ -131,8 +133,8 @@ def test_figures_render(numpy_backend):
 
     lazy = []
     for d in (5, 6):
-        lazy += run_lazy_point({"l": 3, "d": d, "r_list": [1], "seeds": 2}, numpy_backend, 0)
-    rich_recs = run_rich_point({**EASY, "m_grid": [2, 4], "seeds": 2, "max_steps": 300}, numpy_backend, 0)
+        lazy += run_lazy_point({"l": 3, "d": d, "r_list": [1], "seeds": 2}, 0, numpy_backend)
+    rich_recs = run_rich_point({**EASY, "m_grid": [2, 4], "seeds": 2, "max_steps": 300}, 0, numpy_backend)
     f1 = figures.lazy_collapse_figure(analysis.lazy_curve_table(lazy))
     f2 = figures.mstar_figure(analysis.lazy_mstar_table(lazy), analysis.rich_mstar_table(rich_recs), r_rich=2)
     f3 = figures.rich_success_figure(analysis.rich_success_table(rich_recs), r=2)
@@ -148,12 +150,12 @@ def test_verdict_fields_make_a_valid_verdict(numpy_backend):
     lazy = []
     for l, ds in [(3, (6, 7)), (4, (6, 7))]:
         for d in ds:
-            lazy += run_lazy_point({"l": l, "d": d, "r_list": [4], "seeds": 2}, numpy_backend, 0)
-    gd = run_lazy_gd_point({"l": 3, "d": 5, "m": 2, "r": 1, "seeds": 1, "max_steps": 300}, numpy_backend, 0)
+            lazy += run_lazy_point({"l": l, "d": d, "r_list": [4], "seeds": 2}, 0, numpy_backend)
+    gd = run_lazy_gd_point({"l": 3, "d": 5, "m": 2, "r": 1, "seeds": 1, "max_steps": 300}, 0, numpy_backend)
     rich_recs = run_rich_point({**EASY, "r": 4, "m_grid": [4, 8], "seeds": 2, "max_steps": 300, "d": 8},
-                               numpy_backend, 0)
+                               0, numpy_backend)
     rich_recs += run_rich_point({**EASY, "r": 4, "m_grid": [4, 8], "seeds": 2, "max_steps": 300, "d": 12},
-                                numpy_backend, 0)
+                                0, numpy_backend)
     common = {"paper": "A", "statement": "s", "scale": "test", "backend": "numpy", "seeds": "0-1"}
     for claim, fields in [("lazy_lower_bound", analysis.lazy_verdict_fields(lazy, gd, n_boot=50)),
                           ("rich_upper_bound", analysis.rich_verdict_fields(rich_recs, lazy, n_boot=50))]:

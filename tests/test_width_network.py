@@ -128,7 +128,7 @@ POINT = {"series": "test", "n": 24, "d0": 10, "init": "lecun", "steps_per_sample
 
 def test_gd_reduces_loss_and_succeeds_when_wide(backend: Backend) -> None:
     # d0·d1 = 160 ≫ n = 24: comfortably over-parameterised
-    W, v, X, Y = batch_arrays(POINT, 16, [0, 1], backend, base_seed=7)
+    W, v, X, Y = batch_arrays(POINT, 16, [0, 1], 7, backend)
     out = train_gd(W, v, X, Y, backend, TrainConfig(max_steps=3000, track_every=50))
     for r in out.results:
         assert r.success, r.reason
@@ -142,7 +142,7 @@ def test_gd_reduces_loss_and_succeeds_when_wide(backend: Backend) -> None:
 
 
 def test_gd_far_past_stable_step_is_a_recorded_failure(backend: Backend) -> None:
-    W, v, X, Y = batch_arrays(POINT, 16, [0, 1], backend, base_seed=7)
+    W, v, X, Y = batch_arrays(POINT, 16, [0, 1], 7, backend)
     out = train_gd(W, v, X, Y, backend, TrainConfig(max_steps=200, lr_scale=100.0, max_halvings=0))
     assert len(out.results) == 2
     for r in out.results:
@@ -156,7 +156,7 @@ def test_gd_far_past_stable_step_is_a_recorded_failure(backend: Backend) -> None
 
 def test_gd_budget_exhausted_is_a_recorded_failure(numpy_backend: Backend) -> None:
     # d0·d1 + d1 = 22 < n = 24 parameters: zero loss is out of reach; never an exception
-    W, v, X, Y = batch_arrays(POINT, 2, [0], numpy_backend, base_seed=7)
+    W, v, X, Y = batch_arrays(POINT, 2, [0], 7, numpy_backend)
     out = train_gd(W, v, X, Y, numpy_backend, TrainConfig(max_steps=500))
     (r,) = out.results
     assert not r.success and r.steps == 500 and r.reason.startswith("max_steps:")
@@ -164,7 +164,7 @@ def test_gd_budget_exhausted_is_a_recorded_failure(numpy_backend: Backend) -> No
 
 
 def test_nonfinite_start_is_recorded_not_raised(numpy_backend: Backend) -> None:
-    W, v, X, Y = batch_arrays(POINT, 8, [0, 1], numpy_backend, base_seed=7)
+    W, v, X, Y = batch_arrays(POINT, 8, [0, 1], 7, numpy_backend)
     W = W.copy()
     W[1, 0, 0] = np.inf
     out = train_gd(W, v, X, Y, numpy_backend, TrainConfig(max_steps=100, max_halvings=3, track_every=10))

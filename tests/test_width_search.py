@@ -105,10 +105,10 @@ TINY = {"series": "sqrt", "n": 16, "d0_sqrt_coef": 2.0, "seeds": 5, "min_success
 
 
 def test_run_point_records_are_reproducible_and_complete(numpy_backend: Backend) -> None:
-    recs = experiment.run_point(TINY, numpy_backend, base_seed=3)
-    again = experiment.run_point(TINY, numpy_backend, base_seed=3)
+    recs = experiment.run_point(TINY, 3, numpy_backend)
+    again = experiment.run_point(TINY, 3, numpy_backend)
     assert experiment.strip_wall_times(recs) == experiment.strip_wall_times(again)  # bit-identical
-    other = experiment.run_point(TINY, numpy_backend, base_seed=4)
+    other = experiment.run_point(TINY, 4, numpy_backend)
     assert [r["final_loss"] for r in other] != [r["final_loss"] for r in recs]
     json.dumps(recs)  # flat and JSON-ready
     assert len({(r["d1"], r["seed"]) for r in recs}) == len(recs)  # no run trained twice
@@ -120,21 +120,21 @@ def test_run_point_records_are_reproducible_and_complete(numpy_backend: Backend)
 
 
 def test_runs_do_not_depend_on_batch_or_backend(numpy_backend: Backend) -> None:
-    single, _ = experiment.train_batch(TINY, 4, [2], numpy_backend, base_seed=3)
-    batch, _ = experiment.train_batch(TINY, 4, [4, 2, 0], numpy_backend, base_seed=3)
-    strict, _ = experiment.train_batch(TINY, 4, [2], get_backend("array_api_strict"), base_seed=3)
+    single, _ = experiment.train_batch(TINY, 4, [2], 3, numpy_backend)
+    batch, _ = experiment.train_batch(TINY, 4, [4, 2, 0], 3, numpy_backend)
+    strict, _ = experiment.train_batch(TINY, 4, [2], 3, get_backend("array_api_strict"))
     keys = ("success", "final_loss", "steps", "reason", "lr0", "halvings", "lambda_min0")
     assert [single[0][k] for k in keys] == [batch[1][k] for k in keys] == [strict[0][k] for k in keys]
 
 
 def test_data_and_init_follow_the_spec(numpy_backend: Backend) -> None:
-    X, Y = experiment.make_data(64, 16, 0, numpy_backend, base_seed=0)
+    X, Y = experiment.make_data(64, 16, 0, 0, numpy_backend)
     np.testing.assert_allclose(np.linalg.norm(X, axis=0), 1.0, rtol=1e-14)
     np.testing.assert_allclose(np.abs(Y), 1 / 8, rtol=1e-15)
     assert abs(float(np.sum(Y * Y)) - 1.0) < 1e-12 and 0 < np.sum(Y > 0) < 64
-    W, v = experiment.init_params(64, 16, 400, 0, numpy_backend, base_seed=0)
+    W, v = experiment.init_params(64, 16, 400, 0, 0, numpy_backend)
     assert abs(np.var(W) * 16 - 1) < 0.1 and abs(np.var(v) * 400 - 1) < 0.25
-    Wh, vh = experiment.init_params(64, 16, 400, 0, numpy_backend, base_seed=0, init="he")
+    Wh, vh = experiment.init_params(64, 16, 400, 0, 0, numpy_backend, init="he")
     np.testing.assert_allclose(Wh, W * math.sqrt(2), rtol=1e-15)
     assert experiment.resolve_d0({"n": 128, "d0_sqrt_coef": 2.0}) == 23
     assert experiment.resolve_d0({"n": 1024, "d0": 64}) == 64
@@ -184,7 +184,7 @@ def test_figures_render(numpy_backend: Backend) -> None:
     fig = figures.width_scaling_figure(analysis.d1_star_table(recs), analysis.fit_table(recs, n_boot=50))
     assert len(fig.axes[0].lines) >= 3
     params = dict(TINY, track_width_ratios=[1.5, 8.0], track_every=20, track_seeds=1)
-    tr = pd.DataFrame(experiment.run_tracking(params, numpy_backend, base_seed=3))
+    tr = pd.DataFrame(experiment.run_tracking(params, 3, numpy_backend))
     assert set(tr["d1"]) == set(experiment.tracking_widths(params)) and len(set(tr["d1"])) == 2
     assert {"step", "lambda_min_ratio", "pl_ratio", "path_length"} <= set(tr.columns)
     assert np.allclose(tr.loc[tr["step"] == 0, "lambda_min_ratio"], 1.0)

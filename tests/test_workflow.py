@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from overparam.claims import registry
+from overparam.registry import claims as registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -25,6 +25,11 @@ def _run(cmd: list[str], timeout: int = 900) -> subprocess.CompletedProcess:
 
 def _ci_args(out: Path) -> list[str]:
     return ["--profile", "profiles/ci", "--config", "scale=ci", f"results={out}", f"figures={out / 'figures'}"]
+
+
+# What a clone of the project holds, for the runs that go where a user's would (results/, figures/).
+PROJECT = ("Snakefile", "config.yaml", "rules", "scripts", "schemas", "profiles", "report", "src", "results",
+           "figures", "envs", "pyproject.toml")
 
 
 def test_snakemake_lint_is_clean():
@@ -44,48 +49,100 @@ def test_every_claim_has_a_target_and_the_dry_run_builds_the_dag(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def ci_run(tmp_path_factory) -> Path:
-    """The whole workflow at the ci scale, once for this module (2 cores, about two minutes)."""
-    out = tmp_path_factory.mktemp("ci")
-    _run([*SNAKEMAKE, *_ci_args(out)])
-    return out
+def clone(tmp_path_factory) -> Path:
+    """A copy of the project's tree with its committed outputs (default-scale verdicts and figures)."""
+    import shutil
+
+    dest = tmp_path_factory.mktemp("clone")
+    for name in PROJECT:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "runs", "logs",
+                                                                            "benchmarks", "tables", "*.egg-info"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
 
 
-def test_ci_scale_gives_a_real_verdict_for_every_claim(ci_run):
+def _committed_default_outputs(root: Path) -> dict[str, bytes]:
+    files = [*(root / "results" / "default").rglob("*"), *(root / "figures" / "default").rglob("*")]
+    return {str(f.relative_to(root)): f.read_bytes() for f in files if f.is_file()}
+
+
+@pytest.fixture(scope="module")
+def ci_run(clone) -> Path:
+    """The whole workflow at the ci scale, once for this module, as the README runs it (2 cores, ~2 minutes):
+    in a copy of the project, with the ci profile and no output overrides. Returns the scale's results folder."""
+    before = _committed_default_outputs(clone)
+    proc = subprocess.run([*SNAKEMAKE, "--profile", "profiles/ci"], cwd=clone, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, f"ci run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    clone_results = clone / "results" / "ci"
+    (clone_results / ".default_before.json").write_text(json.dumps(sorted(before)))
+    clone_results.joinpath(".default_unchanged").write_text(str(before == _committed_default_outputs(clone)))
+    return clone_results
+
+
+def test_the_ci_scale_leaves_the_committed_default_outputs_untouched(ci_run, clone):
+    assert json.loads((ci_run / ".default_before.json").read_text()), "the copy holds no default-scale outputs"
+    assert (ci_run / ".default_unchanged").read_text() == "True"
+    assert (clone / "figures" / "ci" / "escape_dlogd.png").exists()
+
+
+def test_ci_scale_gives_a_real_verdict_for_every_claim(ci_run, clone):
     ledger = (ci_run / "claims.md").read_text().strip().splitlines()
     assert len(ledger) == 2 + len(registry())
+    assert [row["claim"] for row in json.loads((ci_run / "claims.json").read_text())] == list(registry())
     for claim in registry():
         v = json.loads((ci_run / "claims" / f"{claim}.json").read_text())
         assert v["status"] in {"pass", "fail", "inconclusive"} and v["scale"] == "ci"
         assert v["runs_used"] > 0 and v["measured"] and v["predicted"] and v["tolerance"]
         assert v["provenance"]["config_hash"] and v["provenance"]["packages"]["numpy"]
         assert v["backend"] == "numpy"
-        assert (ci_run / "figures" / f"{claim}.png").stat().st_size > 10_000
-        assert (ci_run / "figures" / f"{claim}.pdf").exists()
+        assert (clone / "figures" / "ci" / f"{claim}.png").stat().st_size > 10_000
+        assert (clone / "figures" / "ci" / f"{claim}.pdf").exists()
         assert v["status"].upper() in (ci_run / "captions" / f"{claim}.rst").read_text()
 
 
-def test_a_finished_run_has_nothing_left_to_do(ci_run):
-    proc = _run([*SNAKEMAKE, "-n", *_ci_args(ci_run)])
+def _in(folder: Path, cmd: list[str]) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def test_a_finished_run_has_nothing_left_to_do(ci_run, clone):
+    proc = _in(clone, [*SNAKEMAKE, "-n", "--profile", "profiles/ci"])
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_the_html_report_holds_every_figure_and_the_ledger(ci_run):
+def test_the_html_report_holds_every_figure_and_the_ledger(ci_run, clone):
     report = ci_run / "report.html"
-    _run([*SNAKEMAKE, *_ci_args(ci_run), "--report", str(report)])
+    _in(clone, [*SNAKEMAKE, "--profile", "profiles/ci", "--report", str(report)])
     text = report.read_text(errors="replace")
     assert report.stat().st_size > 100_000
     for claim in registry():
         assert f"{claim}.png" in text
+    assert "Claims ledger" in text
+
+
+def test_the_report_builds_from_a_fresh_clone_with_the_committed_outputs(clone, tmp_path):
+    """A clone from the forge holds the default scale's verdicts, figures and captions: enough for the report."""
+    import shutil
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(clone, fresh, ignore=shutil.ignore_patterns("ci", ".snakemake"))
+    report = tmp_path / "report.html"
+    _in(fresh, [*SNAKEMAKE, "--report", str(report)])
+    assert report.stat().st_size > 100_000
 
 
 def test_records_are_bit_identical_whatever_the_job_order(ci_run, tmp_path):
     """One claim again with one core (a different job order): identical record files."""
     _run([*SNAKEMAKE, *_ci_args(tmp_path), "--cores", "1", "claim_ode_matches_sgd"])
-    ours = sorted((tmp_path / "ci" / "ode_matches_sgd").glob("*.csv"))
+    ours = sorted((tmp_path / "ci" / "runs" / "ode_matches_sgd").glob("*.csv"))
     assert ours
     for path in ours:
-        a, b = pd.read_csv(path), pd.read_csv(ci_run / "ci" / "ode_matches_sgd" / path.name)
+        a, b = pd.read_csv(path), pd.read_csv(ci_run / "runs" / "ode_matches_sgd" / path.name)
         timing = [c for c in a.columns if c.endswith("wall_s")]
         pd.testing.assert_frame_equal(a.drop(columns=timing), b.drop(columns=timing), check_exact=True)
 
@@ -94,7 +151,7 @@ def test_ci_verdicts_verify_against_the_committed_ci_ledger(ci_run, capsys):
     """What `make verify SCALE=ci` checks, on this run: same status and estimates as the committed ledger."""
     from overparam.verify import verify
 
-    code = verify(ROOT / "ledgers" / "ci", ci_run / "claims")
+    code = verify(ROOT / "results" / "ci" / "claims", ci_run / "claims")
     out = capsys.readouterr().out
     assert code == 0, out
 
@@ -107,7 +164,7 @@ def test_verify_flags_a_changed_status(ci_run, tmp_path):
         v = read_verdict(path)
         v.status = "fail" if v.status == "pass" else "pass"
         v.write(tmp_path / path.name)
-    assert verify(ROOT / "ledgers" / "ci", tmp_path) == 1
+    assert verify(ROOT / "results" / "ci" / "claims", tmp_path) == 1
 
 
 def _finished_outputs(log_text: str) -> set[str]:
@@ -153,9 +210,9 @@ def test_a_killed_run_resumes_without_recomputing_and_ends_bit_identical(ci_run,
     _run(cmd)
     for path, mtime in finished.items():
         assert Path(path).stat().st_mtime_ns == mtime, f"{path} was recomputed"
-    folder = tmp_path / "out" / "ci" / "ode_matches_sgd"
+    folder = tmp_path / "out" / "ci" / "runs" / "ode_matches_sgd"
     assert not list(folder.glob("*.partial"))
     for path in folder.glob("*.csv"):
-        a, b = pd.read_csv(path), pd.read_csv(ci_run / "ci" / "ode_matches_sgd" / path.name)
+        a, b = pd.read_csv(path), pd.read_csv(ci_run / "runs" / "ode_matches_sgd" / path.name)
         timing = [c for c in a.columns if c.endswith("wall_s")]
         pd.testing.assert_frame_equal(a.drop(columns=timing), b.drop(columns=timing), check_exact=True)

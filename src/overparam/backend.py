@@ -1,7 +1,8 @@
 """Array backends: the one place that knows whether NumPy, CuPy or array_api_strict is in use.
 
-Kernels receive a :class:`Backend` (or just its ``xp`` and ``rng``) and never import an array library
-themselves, so the same code runs on the CPU, on a GPU, and under the strict namespace in the tests.
+Kernels receive a :class:`Backend` as their last positional argument and never import an array library
+themselves, so the same code runs on the CPU, on a GPU, and under the strict namespace in the tests. Random
+streams live in :mod:`overparam.rng`, block-size choices in :mod:`overparam.tuning`.
 On a GPU the namespace is ``array_api_compat.cupy``: CuPy arrays, with the standard's functions that CuPy's
 own namespace lacks (``tests/test_gpu_namespace.py`` checks every name the kernels use, without a GPU).
 """
@@ -19,103 +20,10 @@ import numpy as np
 
 BACKEND_CHOICES = ("auto", "numpy", "cupy", "array_api_strict")
 ENV_VAR = "OVERPARAM_BACKEND"
-DEVICE_RNG_STATES = 2**16  # cuRAND states per device generator (48 B each; a draw's threads stride over them)
-GPU_RNG_VAR = "OVERPARAM_GPU_RNG"  # "device" (default: CUDA generators) or "host" (NumPy streams, for parity tests)
 
 
 class BackendError(RuntimeError):
     """A backend was asked for that this machine cannot give."""
-
-
-class ArrayRNG:
-    """Random numbers as arrays of the backend's namespace, seeded from a ``SeedSequence``.
-
-    NumPy and array_api_strict draw with NumPy's PCG64 (bit-identical on every CPU); CuPy draws on the
-    device with its own generator, so GPU streams differ from CPU streams but are reproducible per seed
-    (``device=False``, or ``$OVERPARAM_GPU_RNG=host``, keeps NumPy's streams and copies the draws over).
-    """
-
-    def __init__(self, backend: Backend, seed: np.random.SeedSequence, *, device: bool = True) -> None:
-        self._backend = backend
-        self._device_rng = device and backend.name == "cupy" and os.environ.get(GPU_RNG_VAR, "device") != "host"
-        if self._device_rng:
-            import cupy
-
-            # a fixed number of generator states: CuPy's default follows the device's SM count, and a draw's
-            # numbers depend on it, so the same seed would give other numbers on another GPU model
-            bits = cupy.random.XORWOW(int(seed.generate_state(1, np.uint64)[0]), size=DEVICE_RNG_STATES)
-            self._gen = cupy.random.Generator(bits)
-        else:
-            self._gen = np.random.Generator(np.random.PCG64(seed))
-
-    def _wrap(self, a: Any) -> Any:
-        if self._backend.name == "cupy" and not self._device_rng:
-            return self._backend.xp.asarray(a)
-        if self._backend.name == "array_api_strict":
-            return self._backend.xp.asarray(np.asarray(a, dtype=np.float64))
-        return a
-
-    def raw_normal(self, shape: tuple[int, ...]) -> Any:
-        """N(0, 1) draws as the generator's own array type (NumPy on the CPU, CuPy on the GPU)."""
-        return self._gen.standard_normal(shape)
-
-    def raw_chisquare(self, df: Any, shape: tuple[int, ...]) -> Any:
-        """Chi-square draws as the generator's own array type; ``df`` is a host scalar or array."""
-        if self._device_rng:
-            return self._gen.standard_gamma(self._backend.xp.asarray(df) / 2.0, size=shape) * 2.0
-        return self._gen.chisquare(df, shape)
-
-    def standard_normal(self, shape: tuple[int, ...]) -> Any:
-        """Independent N(0, 1) draws in float64."""
-        return self._wrap(self.raw_normal(shape))
-
-    def uniform(self, shape: tuple[int, ...]) -> Any:
-        """Independent U[0, 1) draws in float64."""
-        return self._wrap(self._gen.random(shape))
-
-    def chisquare(self, df: Any, shape: tuple[int, ...]) -> Any:
-        """Chi-square draws; ``df`` is a host scalar or a host array broadcastable to ``shape``."""
-        return self._wrap(self.raw_chisquare(df, shape))
-
-
-class ReplicaStreams:
-    """One independent random stream per replica, drawn in blocks and stacked along a leading axis.
-
-    Batched kernels advance many replicas together, but each replica's numbers come from its own
-    ``SeedSequence`` only: a replica gives the same result alone or beside any others, and finished
-    replicas can be dropped from the batch without disturbing the rest.
-
-    ``device=False`` keeps the streams on the host even under CuPy (NumPy's generators, one transfer per
-    block): for many replicas with small draws (the overlap chain), where one CUDA generator per replica
-    would cost its own launch per draw and ~12 MB of generator state each, and where host streams give the
-    GPU exactly the CPU's numbers.
-    """
-
-    def __init__(self, backend: Backend, seeds: list[np.random.SeedSequence], *, device: bool = True) -> None:
-        self._backend = backend
-        self._rngs = [ArrayRNG(backend, s, device=device) for s in seeds]
-        self._on_device = bool(self._rngs) and self._rngs[0]._device_rng
-
-    def __len__(self) -> int:
-        return len(self._rngs)
-
-    def _stack(self, parts: list[Any]) -> Any:
-        if self._on_device:
-            return self._backend.xp.stack(parts)
-        return self._backend.asarray(np.stack([np.asarray(p) for p in parts]))  # one host-to-device copy
-
-    def standard_normal(self, rows: list[int], shape: tuple[int, ...]) -> Any:
-        """N(0, 1) draws of ``shape`` for each replica in ``rows``: an array of shape (len(rows), *shape)."""
-        if self._on_device:
-            return self._stack([self._rngs[i].raw_normal(shape) for i in rows])
-        out = np.empty((len(rows), *shape))
-        for j, i in enumerate(rows):
-            self._rngs[i]._gen.standard_normal(out=out[j])  # filled in place: no stacking copy
-        return out if self._backend.name == "numpy" else self._backend.xp.asarray(out)
-
-    def chisquare(self, rows: list[int], df: np.ndarray, shape: tuple[int, ...]) -> Any:
-        """Chi-square draws per replica; ``df[j]`` (scalar or array of ``shape``) is row ``rows[j]``'s."""
-        return self._stack([self._rngs[i].raw_chisquare(df[j], shape) for j, i in enumerate(rows)])
 
 
 @dataclass(frozen=True)
@@ -125,24 +33,6 @@ class Backend:
     name: str
     xp: ModuleType = field(repr=False)
     device: str
-
-    def rng(self, seed: np.random.SeedSequence) -> ArrayRNG:
-        return ArrayRNG(self, seed)
-
-    def streams(self, seeds: list[np.random.SeedSequence], *, device: bool = True) -> ReplicaStreams:
-        return ReplicaStreams(self, seeds, device=device)
-
-    def block_rows(self, row_length: int) -> int:
-        """Rows of ``row_length`` doubles per block of an elementwise pipeline: blocks of ≥ 256 KB that stay in a
-        CPU core's L2 cache between passes, and never fewer than 64 rows (thinner blocks make BLAS repack its
-        other operand for every block); on a GPU one block (all rows), as kernels want large arrays."""
-        return 2**62 if self.name == "cupy" else max(64, 2**15 // max(1, row_length))
-
-    @property
-    def draw_budget(self) -> int:
-        """How many float64 random numbers one block of draws may hold: a cache-sized block on the CPU, ~1 GB
-        on a GPU, where each block costs one generator launch per replica and large blocks amortise them."""
-        return 2**27 if self.name == "cupy" else 4_000_000
 
     def asarray(self, a: Any) -> Any:
         """Host data (NumPy or Python numbers) to a float64 array of this namespace."""

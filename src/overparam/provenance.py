@@ -42,8 +42,7 @@ def provenance(params: Any, backend_name: str, device: str, root: str | Path = "
     root = Path(root)
     rev = _git("rev-parse", "HEAD", cwd=root)
     # dirty = the sources differ from the commit; the pipeline's own outputs (results/, figures/) do not count
-    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!figures",
-                  ":!ledgers", cwd=root)
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!figures", cwd=root)
     return {
         "git_revision": rev or "unknown",
         "git_dirty": bool(status) if status is not None else None,

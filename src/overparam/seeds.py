@@ -1,7 +1,9 @@
 """Seeds keyed by (claim, point, replica), so a run's numbers never depend on which other runs exist.
 
-Each paper has a fixed seed file number (SPEC.md: tensor 000, mediocrity 001, width 002); a run's entropy is
-(base seed, paper file, hash of the claim id, hash of the point's canonical text, replica). Nothing here
+A replica's entropy is (base seed, its paper's seed file, hash of the claim's stream name, hash of the point's
+canonical text, replica). The paper's seed file (tensor 000, mediocrity 001, width 002) comes from the claim's
+declaration (``overparam.papers``); a stream name is the claim id, or ``"<claim id>/<stream>"`` for a second,
+independent family of draws of the same claim (B3's direct-SGD validation and risk traces). Nothing here
 depends on job order or on how many replicas are drawn.
 """
 
@@ -13,8 +15,6 @@ from typing import Any
 
 import numpy as np
 
-PAPER_SEED_FILES = {"tensor": 0, "mediocrity": 1, "width": 2}
-
 
 def _digest(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
@@ -25,13 +25,14 @@ def canonical_point(point: dict[str, Any]) -> str:
     return json.dumps(point, sort_keys=True, separators=(",", ":"), default=repr)
 
 
-def seed_sequence(base: int, paper: str, claim: str, point: dict[str, Any], replica: int) -> np.random.SeedSequence:
-    """The ``SeedSequence`` of one replica of one point of one claim."""
+def seed_sequence(base: int, stream: str, point: dict[str, Any], replica: int) -> np.random.SeedSequence:
+    """The ``SeedSequence`` of one replica of one point of the claim that ``stream`` names."""
+    from overparam.registry import claim
+
     if base < 0 or replica < 0:
         raise ValueError(f"seed: base seed and replica must be >= 0, got {base}, {replica}")
-    if paper not in PAPER_SEED_FILES:
-        raise ValueError(f"seed: paper must be one of {sorted(PAPER_SEED_FILES)}, got {paper!r}")
-    entropy = [base, PAPER_SEED_FILES[paper], _digest(claim), _digest(canonical_point(point)), replica]
+    paper = claim(stream.split("/")[0]).paper
+    entropy = [base, paper.seed_file, _digest(stream), _digest(canonical_point(point)), replica]
     return np.random.SeedSequence(entropy)
 
 

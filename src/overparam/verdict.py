@@ -1,13 +1,16 @@
-"""The verdict record of one claim, its JSON form, and the claims ledger (a markdown table).
+"""The verdict of one claim and its JSON file, which carries its own checksum and is written atomically.
 
-A verdict is computed from measured data with a stated tolerance (SPEC.md, "verdict format"); ``status`` is
-``pass`` or ``fail`` from that test, and ``inconclusive`` only when too few runs succeeded to fit at all.
+A verdict is computed from measured data with a stated tolerance; ``status`` is ``pass`` or ``fail`` from that
+test, and ``inconclusive`` only when too few runs succeeded to fit at all. The file holds ``integrity.sha256``,
+the digest of everything else in it, so that a truncated or hand-edited verdict is an error naming the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,11 +44,27 @@ class Verdict:
         if self.status not in STATUSES:
             raise ValueError(f"verdict.status: {self.status!r} is not one of {', '.join(STATUSES)}")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as plain data (what the figure and the caption read)."""
+        return asdict(self)
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=False, default=_jsonable)
+        """The verdict's JSON text, sealed with the digest of its own content."""
+        body = asdict(self)
+        body["integrity"] = {"sha256": _digest(body)}
+        return json.dumps(body, indent=2, sort_keys=False, default=_jsonable)
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_json() + "\n")
+        """Write atomically: the file appears only once complete (a killed job leaves ``*.partial`` behind)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".partial")
+        tmp.write_text(self.to_json() + "\n")
+        os.replace(tmp, path)
+
+
+def _digest(body: dict[str, Any]) -> str:
+    text = json.dumps(body, indent=2, sort_keys=False, default=_jsonable)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def estimate(name: str, value: float, lo: float, hi: float) -> dict[str, Any]:
@@ -74,43 +93,35 @@ def _jsonable(obj: Any) -> Any:
     raise TypeError(f"verdict: cannot serialise {type(obj).__name__}")
 
 
+class VerdictError(ValueError):
+    """A verdict file that is not whole (truncated, edited, or not a verdict)."""
+
+
 def read_verdict(path: str | Path) -> Verdict:
-    """Read a verdict JSON; a corrupted file is an error that names it."""
+    """Read a verdict JSON and check its digest; a damaged file is an error that names it."""
     try:
         data = json.loads(Path(path).read_text())
-        return Verdict(**data)
-    except (json.JSONDecodeError, TypeError, ValueError) as err:
-        raise ValueError(f"verdict file {path} is not a valid verdict: {err}") from err
+        sealed = data.pop("integrity")["sha256"]
+        verdict = Verdict(**data)
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise VerdictError(f"verdict file {path} is not a valid verdict: {err}") from err
+    if _digest(asdict(verdict)) != sealed:
+        raise VerdictError(f"verdict file {path} does not match its own digest (edited or damaged)")
+    return verdict
 
 
-LEDGER_COLUMNS = ("claim", "paper", "statement", "predicted", "measured (95% CI)", "status", "scale", "backend")
 
 
-def ledger_markdown(verdicts: list[Verdict]) -> str:
-    """The claims ledger: one row per claim, in the order given."""
-
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(LEDGER_COLUMNS) + " |", "|" + "---|" * len(LEDGER_COLUMNS)]
-    for v in verdicts:
-        row = (v.claim, v.paper, v.statement, v.predicted, v.measured, f"**{v.status}**", v.scale, v.backend)
-        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def ledger_html(verdicts: list[Verdict]) -> str:
-    """The ledger as a small self-contained HTML table (for the Snakemake report)."""
-    import html
-
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in LEDGER_COLUMNS)
-    colour = {"pass": "#1b7837", "fail": "#b2182b", "inconclusive": "#8c6d1f"}
-    body = []
-    for v in verdicts:
-        cells = (v.claim, v.paper, v.statement, v.predicted, v.measured, v.status, v.scale, v.backend)
-        tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-        tds = tds.replace(f"<td>{v.status}</td>", f"<td style='color:{colour[v.status]}'><b>{v.status}</b></td>")
-        body.append(f"<tr>{tds}</tr>")
-    return ("<!doctype html><meta charset='utf-8'><title>overparam claims ledger</title>"
-            "<style>td,th{border:1px solid #ccc;padding:4px;vertical-align:top;font:13px sans-serif}</style>"
-            f"<table><tr>{head}</tr>{''.join(body)}</table>\n")
+def read_current_verdicts(paths: list[str], scale: str, config_hashes: dict[str, str]) -> list[Verdict]:
+    """The verdicts of one run of the workflow: each must be of this ``scale`` and of the config that this run
+    would give its claim (``config_hashes``, claim id -> hash), so that a ledger never lists a verdict left
+    over from another scale or another config as if it were current."""
+    verdicts = [read_verdict(p) for p in paths]
+    for path, v in zip(paths, verdicts, strict=True):
+        if v.scale != scale:
+            raise VerdictError(f"verdict file {path} is of scale {v.scale!r}, not this run's {scale!r}")
+        want = config_hashes.get(v.claim)
+        if want is not None and v.provenance.get("config_hash") != want:
+            raise VerdictError(f"verdict file {path} was made with config hash {v.provenance.get('config_hash')}, "
+                               f"not this run's {want}: rerun its claim (snakemake claim_{v.claim})")
+    return verdicts

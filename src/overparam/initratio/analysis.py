@@ -34,8 +34,6 @@ PAPER_ACCURACY = {"omega2_low": 0.002, "accuracy_low": 0.9645, "omega2_high": 0.
 MIN_SEEDS = 3
 MIN_POINTS = 3
 
-STATEMENT = ("With ω1·ω2 held at the He value, students initialised with a larger ratio ω2/ω1 still fit their "
-             "training data and generalise better (test accuracy rises with ω2/ω1).")
 
 
 def records_frame(records: Sequence[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ replica): one student trained by minibatch SGD on the teacher's labels. The teac
 point and seed (it depends on the data, its own settings and the base seed only); it is cached per process,
 and recomputed bit-identically by each job that needs it.
 
-Seeds: every draw comes from ``overparam.seeds.seed_sequence(base_seed, "width", "init_ratio", point,
+Seeds: every draw comes from ``overparam.seeds.seed_sequence(base_seed, "init_ratio", point,
 replica)``:
 
 - teacher init and order: point {"dataset", "n_train", "d0", "teacher_width", "draw": "teacher_init" |
@@ -34,9 +34,11 @@ import numpy as np
 from overparam.backend import Backend
 from overparam.initratio import data as data_mod
 from overparam.initratio import model
+from overparam.papers import SONG_2021
+from overparam.rng import ArrayRNG, ReplicaStreams
 from overparam.seeds import seed_sequence
 
-PAPER = "width"
+PAPER = SONG_2021.seed_name  # the records' "paper" field
 CLAIM = "init_ratio"
 WALL_TIME_KEYS = ("wall_time_s", "batch_wall_time_s")
 
@@ -70,8 +72,8 @@ def sgd_config(params: dict) -> model.SGDConfig:
                            lr_schedule=str(params["lr_schedule"]))
 
 
-def teacher_targets(params: dict, ds: data_mod.Dataset, backend: Backend,
-                    base_seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def teacher_targets(params: dict, ds: data_mod.Dataset, base_seed: int,
+                    backend: Backend) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """The teacher's argmax labels of the training and test inputs (host int64) and its record fields.
 
     Cached per (data, teacher settings, base seed, backend): every point of a process shares one teacher.
@@ -81,9 +83,9 @@ def teacher_targets(params: dict, ds: data_mod.Dataset, backend: Backend,
     if key in _TEACHER_CACHE:
         return _TEACHER_CACHE[key]
     point = {"dataset": ds.name, "n_train": ds.n_train, "d0": ds.d0, "teacher_width": cfg.width}
-    rng = backend.rng(seed_sequence(base_seed, PAPER, CLAIM, {**point, "draw": "teacher_init"}, 0))
+    rng = ArrayRNG(seed_sequence(base_seed, CLAIM, {**point, "draw": "teacher_init"}, 0), backend)
     normals = (rng.standard_normal((cfg.width, ds.d0)), rng.standard_normal((ds.n_classes, cfg.width)))
-    order = np.random.Generator(np.random.PCG64(seed_sequence(base_seed, PAPER, CLAIM,
+    order = np.random.Generator(np.random.PCG64(seed_sequence(base_seed, CLAIM,
                                                               {**point, "draw": "teacher_order"}, 0)))
     X = backend.asarray(ds.x_train)
     teacher = model.train_teacher(X, ds.y_train, ds.n_classes, backend, normals, order, cfg)
@@ -96,21 +98,21 @@ def teacher_targets(params: dict, ds: data_mod.Dataset, backend: Backend,
 
 
 def init_students(ds: data_mod.Dataset, d1: int, omega: dict[str, float], replicas: Sequence[int],
-                  backend: Backend, base_seed: int) -> tuple[Any, Any, list[np.random.Generator]]:
+                  base_seed: int, backend: Backend) -> tuple[Any, Any, list[np.random.Generator]]:
     """W (S, d1, d0) ~ N(0, ω1²), V (S, K, d1) ~ N(0, ω2²) and each replica's minibatch-order generator."""
     point = {"dataset": ds.name, "n_train": ds.n_train, "d0": ds.d0, "d1": int(d1), "omega2": float(omega["omega2"])}
     replicas = [int(r) for r in replicas]
-    streams = backend.streams([seed_sequence(base_seed, PAPER, CLAIM, {**point, "draw": "init"}, r)
-                               for r in replicas])
+    streams = ReplicaStreams([seed_sequence(base_seed, CLAIM, {**point, "draw": "init"}, r)
+                              for r in replicas], backend)
     rows = list(range(len(replicas)))
     W = streams.standard_normal(rows, (int(d1), ds.d0)) * omega["omega1"]
     V = streams.standard_normal(rows, (ds.n_classes, int(d1))) * omega["omega2"]
-    orders = [np.random.Generator(np.random.PCG64(seed_sequence(base_seed, PAPER, CLAIM, {**point, "draw": "order"},
+    orders = [np.random.Generator(np.random.PCG64(seed_sequence(base_seed, CLAIM, {**point, "draw": "order"},
                                                                 r))) for r in replicas]
     return W, V, orders
 
 
-def run_ratio_point(params: dict, backend: Backend, base_seed: int) -> list[dict]:
+def run_ratio_point(params: dict, base_seed: int, backend: Backend) -> list[dict]:
     """Train every seed of one ω2 (``params["omega_index"]`` into the grid) as one batch; one record per seed.
 
     Record fields: claim, paper, dataset, data_source, n_train, n_test, d0, d1, n_classes, omega_index,
@@ -130,11 +132,11 @@ def run_ratio_point(params: dict, backend: Backend, base_seed: int) -> list[dict
     omega = g[i]
     replicas = list(range(int(params["seeds"])))
     cfg = sgd_config(params)
-    y_train, y_test, tinfo = teacher_targets(params, ds, backend, base_seed)
+    y_train, y_test, tinfo = teacher_targets(params, ds, base_seed, backend)
 
     X = backend.asarray(ds.x_train)
     T = backend.asarray(data_mod.one_hot(y_train, ds.n_classes))
-    W0, V0, orders = init_students(ds, d1, omega, replicas, backend, base_seed)
+    W0, V0, orders = init_students(ds, d1, omega, replicas, base_seed, backend)
     backend.synchronize()
     t0 = time.perf_counter()
     out = model.train_students(W0, V0, X, T, orders, backend, cfg)
@@ -171,12 +173,12 @@ def run_ratio_point(params: dict, backend: Backend, base_seed: int) -> list[dict
     return records
 
 
-def run_grid(params: dict, backend: Backend, base_seed: int) -> list[dict]:
+def run_grid(params: dict, base_seed: int, backend: Backend) -> list[dict]:
     """Every point of the grid in turn (for pilots and tests; the workflow runs one point per job)."""
     ds = load_data(params)
     out: list[dict] = []
     for i in range(len(grid(params, ds.d0))):
-        out.extend(run_ratio_point({**params, "omega_index": i}, backend, base_seed))
+        out.extend(run_ratio_point({**params, "omega_index": i}, base_seed, backend))
     return out
 
 

@@ -6,6 +6,8 @@ re-styling never reruns training.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -75,3 +77,8 @@ def init_ratio_figure(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -
         fig.suptitle(f"Initialisation ratio sweep at d0 = {d0}, d1 = {d1} (ω1·ω2 fixed at the He product)", y=1.02)
     fig.tight_layout()
     return fig
+
+
+def init_ratio(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> Figure:
+    """C2's figure."""
+    return init_ratio_figure(tables["summary"], tables.get("runs"))

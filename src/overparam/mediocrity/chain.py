@@ -29,7 +29,10 @@ from typing import Any
 import numpy as np
 
 from overparam.backend import Backend, linalg_errors_raise
+from overparam.batch import LiveRows
+from overparam.mediocrity.order_parameters import risk
 from overparam.mediocrity.theory import ESCAPE_FRACTION
+from overparam.rng import ReplicaStreams
 
 
 @dataclass
@@ -46,8 +49,8 @@ class EscapeResult:
     trace_r: np.ndarray | None = None  # (T, S) risk at those times
 
     @classmethod
-    def collect(cls, backend: Backend, exit_step: np.ndarray, gamma_p: Any, d: Any, r0: np.ndarray, m0: np.ndarray,
-                q0: np.ndarray, trace_steps: list[int] | None = None, trace_vals: list[Any] = ()) -> EscapeResult:
+    def collect(cls, exit_step: np.ndarray, gamma_p: Any, d: Any, r0: np.ndarray, m0: np.ndarray, q0: np.ndarray,
+                backend: Backend, trace_steps: list[int] | None = None, trace_vals: list[Any] = ()) -> EscapeResult:
         """The result of a run from its exit steps (0 = no escape) and, when traced, the risks on the device."""
         escaped = exit_step > 0
         result = cls(escaped, exit_step, np.where(escaped, exit_step * gamma_p / d, np.nan), r0, m0, q0)
@@ -57,8 +60,9 @@ class EscapeResult:
         return result
 
 
-def overlaps(xp: Any, coords: Any, p: int) -> tuple[Any, Any]:
+def overlaps(coords: Any, p: int, backend: Backend) -> tuple[Any, Any]:
     """M_j = u_j·u* and Q_jl = u_j·u_l from frame coordinates of shape (N, p + 1, k)."""
+    xp = backend.xp
     students = coords[:, :p, :]
     teacher = coords[:, p, :]
     m = xp.sum(students * teacher[:, None, :], axis=-1)
@@ -66,12 +70,8 @@ def overlaps(xp: Any, coords: Any, p: int) -> tuple[Any, Any]:
     return m, q
 
 
-def risk(xp: Any, m: Any, q: Any, p: int) -> Any:
-    """R = 1 + tr(Q²)/p² − (2/p) Σ_j M_j², batched over the leading axis."""
-    return 1.0 + xp.sum(q * q, axis=(-2, -1)) / p**2 - 2.0 * xp.sum(m * m, axis=-1) / p
-
-
-def bartlett_frame(backend: Backend, streams: Any, rows: list[int], p: int, d: np.ndarray, width: int) -> Any:
+def bartlett_frame(streams: ReplicaStreams, rows: list[int], p: int, d: np.ndarray, width: int,
+                   backend: Backend) -> Any:
     """Exact coordinates of p + 1 independent uniform unit vectors of R^d in a frame of ``width`` columns."""
     n_rows = p + 1
     below = backend.to_numpy(streams.standard_normal(rows, (n_rows, n_rows)))
@@ -87,8 +87,8 @@ def bartlett_frame(backend: Backend, streams: Any, rows: list[int], p: int, d: n
 
 
 def run_chain(
-    backend: Backend,
     seeds: list[np.random.SeedSequence],
+    backend: Backend,
     *,
     p: int,
     d: np.ndarray,
@@ -120,15 +120,15 @@ def run_chain(
     width = n_rows + extra
     if np.any(d <= width):
         raise ValueError(f"chain: d must exceed p + 1 + extra columns = {width}; got min d = {d.min()}")
-    streams = backend.streams(seeds, device=False)  # small draws for many replicas: host streams (see there)
+    streams = ReplicaStreams(seeds, backend, device=False)  # small draws, many replicas: host streams (see there)
     rows = list(range(n_all))
-    coords = bartlett_frame(backend, streams, rows, p, d, width)
-    m, q = overlaps(xp, coords, p)
-    r0_dev = risk(xp, m, q, p)
+    coords = bartlett_frame(streams, rows, p, d, width, backend)
+    m, q = overlaps(coords, p, backend)
+    r0_dev = risk(m, q, p, backend)
     r0 = backend.to_numpy(r0_dev)
     m0, q0 = backend.to_numpy(m), backend.to_numpy(q)
     # working layout: frame column first, replicas next, so that the first k columns are one contiguous block
-    stu, tea = _split_frame(xp, coords, p, width)  # (width, N, p), (width, N)
+    stu, tea = _split_frame(coords, p, width, backend)  # (width, N, p), (width, N)
 
     steps_per_time = d / gamma_p
     # each replica checks every 2^j steps (its own cadence, so a replica's exit step never depends on what
@@ -141,7 +141,7 @@ def run_chain(
     trace_steps: list[int] = []
     trace_vals: list[Any] = []
 
-    active = np.arange(n_all)
+    live = LiveRows(n_all, backend)
     step_scale = backend.asarray(-2.0 * gamma_p / d)[:, None]  # c_j = −(2γ'/d) g λ_j
     threshold = ESCAPE_FRACTION * r0_dev
     exit_dev = xp.zeros(n_all, dtype=xp.int64)
@@ -151,7 +151,8 @@ def run_chain(
     if trace:
         trace_steps.append(0)
         trace_vals.append(r0_dev)
-    while active.size:
+    while live.size:
+        active = live.rows
         n_act = active.size
         sched = np.array([n_rows + (k - n_rows + j) % extra for j in range(block)])
         raw = streams.standard_normal(list(active), (block, width))  # step j uses the first k_j entries
@@ -176,10 +177,10 @@ def run_chain(
             stu[k, ...] = c * xp.sqrt(chi_blk[j, :])[:, None] * inv_norm  # the new direction x_⊥/‖x_⊥‖
             step += 1
             if k + 1 == width:
-                stu, tea = _compress(xp, stu, tea, p, width)
+                stu, tea = _compress(stu, tea, p, width, backend)
             if step % check_every == 0:
-                m, q = overlaps(xp, _join_frame(xp, stu, tea), p)
-                r = risk(xp, m, q, p)
+                m, q = overlaps(_join_frame(stu, tea, backend), p, backend)
+                r = risk(m, q, p, backend)
                 if trace:
                     trace_steps.append(step)
                     trace_vals.append(r)
@@ -192,24 +193,20 @@ def run_chain(
         keep = (exits == 0) & (step < max_steps[active])
         if progress is not None:
             progress(step, int(keep.sum()))
-        if trace or keep.all():
-            if trace and not keep.any():
+        if trace:  # a traced run keeps every replica, so that the trace has one column per replica
+            if not keep.any():
                 break
             continue
-        keep_idx = backend.index_array(np.nonzero(keep)[0])
-        stu = xp.take(stu, keep_idx, axis=1)
-        tea = xp.take(tea, keep_idx, axis=1)
-        step_scale = xp.take(step_scale, keep_idx, axis=0)
-        threshold = xp.take(threshold, keep_idx, axis=0)
-        exit_dev = xp.take(exit_dev, keep_idx, axis=0)
-        cadence_dev = xp.take(cadence_dev, keep_idx, axis=0)
-        active = active[keep]
-    return EscapeResult.collect(backend, exit_step, gamma_p, d, r0, m0, q0, trace_steps if trace else None,
+        take = live.keep(keep)
+        stu, tea = take(stu, axis=1), take(tea, axis=1)
+        step_scale, threshold, exit_dev, cadence_dev = map(take, (step_scale, threshold, exit_dev, cadence_dev))
+    return EscapeResult.collect(exit_step, gamma_p, d, r0, m0, q0, backend, trace_steps if trace else None,
                                 trace_vals)
 
 
-def _split_frame(xp: Any, coords: Any, p: int, width: int) -> tuple[Any, Any]:
+def _split_frame(coords: Any, p: int, width: int, backend: Backend) -> tuple[Any, Any]:
     """(N, p + 1, width) coordinates -> contiguous (width, N, p) students and (width, N) teacher."""
+    xp = backend.xp
     n = coords.shape[0]
     stu = xp.zeros((width, n, p), dtype=coords.dtype)
     stu[...] = xp.permute_dims(coords[:, :p, :], (2, 0, 1))
@@ -218,19 +215,21 @@ def _split_frame(xp: Any, coords: Any, p: int, width: int) -> tuple[Any, Any]:
     return stu, tea
 
 
-def _join_frame(xp: Any, stu: Any, tea: Any) -> Any:
+def _join_frame(stu: Any, tea: Any, backend: Backend) -> Any:
     """The inverse of :func:`_split_frame`: (N, p + 1, width) coordinates."""
+    xp = backend.xp
     return xp.concat([xp.permute_dims(stu, (1, 2, 0)), xp.matrix_transpose(tea)[:, None, :]], axis=1)
 
 
-def _compress(xp: Any, stu: Any, tea: Any, p: int, width: int) -> tuple[Any, Any]:
+def _compress(stu: Any, tea: Any, p: int, width: int, backend: Backend) -> tuple[Any, Any]:
     """Re-express the p + 1 vectors in a frame of p + 1 columns, exactly renormalised.
 
     Only the Gram matrix G = C Cᵀ of the vectors matters (the law of SGD is rotation invariant), and its
     Cholesky factor L (G = L Lᵀ) is a set of coordinates of the same vectors in a (p + 1)-column frame.
     When students have collapsed onto each other G is singular to rounding and the eigen-factor is used.
     """
-    coords = _join_frame(xp, stu, tea)
+    xp = backend.xp
+    coords = _join_frame(stu, tea, backend)
     gram = xp.matmul(coords, xp.matrix_transpose(coords))
     try:
         with linalg_errors_raise(xp):
@@ -245,4 +244,4 @@ def _compress(xp: Any, stu: Any, tea: Any, p: int, width: int) -> tuple[Any, Any
     n_rows = p + 1
     out = xp.zeros((coords.shape[0], n_rows, width), dtype=coords.dtype)
     out[:, :, :n_rows] = small
-    return _split_frame(xp, out, p, width)
+    return _split_frame(out, p, width, backend)

@@ -1,66 +1,68 @@
-"""Claims B1–B3 for the registry: which records each needs, how they are analysed and drawn."""
+"""Paper B's claims, declared: B1 ``escape_dlogd``, B2 ``width_constant_factor``, B3 ``ode_matches_sgd``.
+
+A leaf module: the rules, the verdict, the figure and the seeds read these declarations.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from overparam.claim import Claim, RecordSet
+from overparam.papers import ARNABOLDI_2023
 
-import pandas as pd
-
-from overparam.claims import Claim
-from overparam.mediocrity import analysis, figures
-
-PAPER = "Arnaboldi, Krzakala, Loureiro, Stephan 2023 (escaping mediocrity)"
-
-
-def _b1(records: dict[str, pd.DataFrame], params: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict]:
-    recs = records["records"]
-    summary, fields = analysis.escape_dlogd_verdict(recs, delta=params["physics"]["delta"],
-                                                    tolerance=params["tolerances"]["slope_tolerance"])
-    return {"summary": summary, "records": recs}, fields
-
-
-def _b2(records: dict[str, pd.DataFrame], params: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict]:
-    t = params["tolerances"]
-    kappa, fields = analysis.width_constant_factor_verdict(
-        records["records"], delta=params["physics"]["delta"], kappa_tolerance=t["kappa_tolerance"],
-        saturation=t["saturation"], max_ratio=t["max_ratio"], t_tolerance=t["t_tolerance"])
-    return {"kappa": kappa, "summary": analysis.escape_summary(records["records"])}, fields
-
-
-def _b3(records: dict[str, pd.DataFrame], params: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict]:
-    t = params["tolerances"]
-    ratios, fields = analysis.ode_matches_sgd_verdict(records["records"], records["validation"],
-                                                      low=t["ratio_low"], high=t["ratio_high"])
-    return {"ratios": ratios, "trace": records["trace"], "validation": records["validation"]}, fields
-
+FIGURES = ("src/overparam/plotting.py", "src/overparam/mediocrity/figures.py", "src/overparam/mediocrity/theory.py")
 
 CLAIMS = [
     Claim(
-        "escape_dlogd", PAPER,
-        "one-pass SGD escapes the mediocre plateau of a phase-retrieval target after n = Θ(d log d) samples",
-        _b1,
-        lambda tb, pr: figures.escape_dlogd_figure(tb["summary"], tb["records"], delta=pr["physics"]["delta"]),
-        "Left: mean escape time t (95% bootstrap CI over seeds; band: 10–90% of seeds) against ln d for each "
-        "rate γ' at p = 1, with the linearised ODE's prediction ln(0.01·d·R0/2)/(2a) dashed; the verdict tests "
-        "the slope. Right: samples n/(d ln d) approaching the prefactor 1/(8γ'−4γ'²C_p). Exact overlap chain.",
+        claim_id="escape_dlogd",
+        paper=ARNABOLDI_2023,
+        package="overparam.mediocrity",
+        statement="one-pass SGD escapes the mediocre plateau of a phase-retrieval target after n = Θ(d log d) samples",
+        caption="Left: mean escape time t (95% bootstrap CI over seeds; band: 10–90% of seeds) against ln d for each "
+                "rate γ' at p = 1, with the linearised ODE's prediction ln(0.01·d·R0/2)/(2a) dashed; the verdict "
+                "tests the slope. Right: samples n/(d ln d) approaching the prefactor 1/(8γ'−4γ'²C_p). Exact "
+                "overlap chain.",
+        records={"records": (RecordSet("escape_dlogd/gamma{i}.csv",
+                                       lambda s: [{"i": i} for i in range(len(s["escape_dlogd"]["gamma_p"]))]),)},
+        analyse="overparam.mediocrity.verdicts:escape_dlogd",
+        figure="overparam.mediocrity.figures:escape_dlogd",
+        figure_sources=FIGURES,
+        check="overparam.mediocrity.checks:escape_dlogd",
     ),
     Claim(
-        "width_constant_factor", PAPER,
-        "width helps only by a constant factor: the prefactor κ_p of d ln d saturates in p",
-        _b2,
-        lambda tb, pr: figures.width_constant_factor_figure(tb["kappa"], delta=pr["physics"]["delta"]),
-        "κ_p, the fitted slope of n/d against ln d over the d grid (95% bootstrap CI), against the number of "
-        "hidden units p for three rate protocols (γ' = 0.1, γ' = 1/C_p, γ' = 0.01); dashed: 1/(8γ'−4γ'²C_p).",
+        claim_id="width_constant_factor",
+        paper=ARNABOLDI_2023,
+        package="overparam.mediocrity",
+        statement="width helps only by a constant factor: the prefactor κ_p of d ln d saturates in p",
+        caption="κ_p, the fitted slope of n/d against ln d over the d grid (95% bootstrap CI), against the number of "
+                "hidden units p for three rate protocols (γ' = 0.1, γ' = 1/C_p, γ' = 0.01); dashed: "
+                "1/(8γ'−4γ'²C_p).",
+        records={"records": (RecordSet("width_constant_factor/{protocol}_p{p}.csv",
+                                       lambda s: [{"protocol": pr, "p": p}
+                                                  for pr in s["width_constant_factor"]["protocols"]
+                                                  for p in s["width_constant_factor"]["p"]]),)},
+        analyse="overparam.mediocrity.verdicts:width_constant_factor",
+        figure="overparam.mediocrity.figures:width_constant_factor",
+        figure_sources=FIGURES,
+        check="overparam.mediocrity.checks:width_constant_factor",
     ),
     Claim(
-        "ode_matches_sgd", PAPER,
-        "a deterministic ODE of the order parameters, started where SGD starts, predicts the escape time",
-        _b3,
-        lambda tb, pr: figures.ode_matches_sgd_figure(tb["ratios"], tb["trace"], tb["validation"],
-                                                      low=0.75, high=1.25),
-        "Left: mean t_exit(SGD)/mean t_exit(ODE) over the same random starts, per p and d (95% paired bootstrap "
-        "CI), grey band = tolerance. Middle: risk against t for a few direct-SGD seeds (solid) and the ODE from "
-        "each seed's start (dashed). Right: validation of the exact chain against direct SGD (mean exit time, "
-        "95% CI).",
+        claim_id="ode_matches_sgd",
+        paper=ARNABOLDI_2023,
+        package="overparam.mediocrity",
+        statement="a deterministic ODE of the order parameters, started where SGD starts, predicts the escape time",
+        caption="Left: mean t_exit(SGD)/mean t_exit(ODE) over the same random starts, per p and d (95% paired "
+                "bootstrap CI), grey band = tolerance. Middle: risk against t for a few direct-SGD seeds (solid) and "
+                "the ODE from each seed's start (dashed). Right: validation of the exact chain against direct SGD "
+                "(mean exit time, 95% CI).",
+        records={
+            "records": (RecordSet("ode_matches_sgd/p{p}.csv",
+                                  lambda s: [{"p": p} for p in s["ode_matches_sgd"]["p"]]),),
+            "validation": (RecordSet("ode_matches_sgd/validation_p{p}.csv",
+                                     lambda s: [{"p": p} for p in s["ode_matches_sgd"]["validation"]["p"]]),),
+            "trace": (RecordSet("ode_matches_sgd/trace.csv"),),
+        },
+        analyse="overparam.mediocrity.verdicts:ode_matches_sgd",
+        figure="overparam.mediocrity.figures:ode_matches_sgd",
+        figure_sources=FIGURES,
+        check="overparam.mediocrity.checks:ode_matches_sgd",
     ),
 ]

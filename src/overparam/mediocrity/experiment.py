@@ -19,7 +19,6 @@ from overparam.mediocrity.ode import solve_exit_times
 from overparam.mediocrity.sgd import run_direct_sgd
 from overparam.seeds import seed_sequence
 
-PAPER = "mediocrity"
 Progress = Callable[[int, int], None]  # (steps done, replicas still running), once per block
 
 
@@ -42,7 +41,7 @@ def _replica_grid(
     for d in ds:
         for g in gammas:
             for rep in range(seeds):
-                seed_list.append(seed_sequence(base_seed, PAPER, claim, point_key(p, d, g), rep))
+                seed_list.append(seed_sequence(base_seed, claim, point_key(p, d, g), rep))
                 d_col.append(d)
                 g_col.append(g)
                 rep_col.append(rep)
@@ -76,7 +75,7 @@ def _chain_grid(
     seed_list, d_col, g_col, rep_col = _replica_grid(claim, base_seed, p, d, gammas, seeds)
     t_max = np.array([t_max_factor * theory.t_exit(di, gi, p, delta) for di, gi in zip(d_col, g_col)])
     start = time.perf_counter()
-    res = run_chain(backend, seed_list, p=p, d=d_col, gamma_p=g_col, delta=delta, t_max=t_max, dt_check=dt_check,
+    res = run_chain(seed_list, backend, p=p, d=d_col, gamma_p=g_col, delta=delta, t_max=t_max, dt_check=dt_check,
                     progress=progress)
     backend.synchronize()
     wall = time.perf_counter() - start
@@ -114,10 +113,10 @@ def _direct_point(
     progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Direct SGD at one (p, d, γ'), replicas seeded under ``seed_claim``; records carry ``claim``."""
-    seed_list = [seed_sequence(base_seed, PAPER, seed_claim, point_key(p, d, gamma_p), r) for r in range(seeds)]
+    seed_list = [seed_sequence(base_seed, seed_claim, point_key(p, d, gamma_p), r) for r in range(seeds)]
     t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
     start = time.perf_counter()
-    res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,
+    res = run_direct_sgd(seed_list, backend, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,
                          dt_check=dt_check, progress=progress)
     backend.synchronize()
     wall = time.perf_counter() - start
@@ -162,8 +161,8 @@ def risk_traces(
 ) -> list[dict[str, Any]]:
     """Risk against t for a few direct-SGD replicas and the ODE from each one's start (the B3 risk panel)."""
     t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
-    seed_list = [seed_sequence(base_seed, PAPER, claim + "/trace", point_key(p, d, gamma_p), r) for r in range(seeds)]
-    res = run_direct_sgd(backend, seed_list, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,
+    seed_list = [seed_sequence(base_seed, claim + "/trace", point_key(p, d, gamma_p), r) for r in range(seeds)]
+    res = run_direct_sgd(seed_list, backend, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,
                          dt_check=dt_check, trace=True, progress=progress)
     t_sgd = res.trace_steps * gamma_p / d
     ode = solve_exit_times(res.m0, res.q0, np.full(seeds, gamma_p), p=p, delta=delta, t_max=float(t_sgd[-1]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -101,3 +103,21 @@ def _plain_log_ticks(ax: plt.Axes, xs: np.ndarray, y: bool = True) -> None:
     ax.xaxis.set_major_formatter(ScalarFormatter())
     if y:
         ax.yaxis.set_major_formatter(ScalarFormatter())
+
+
+def escape_dlogd(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> plt.Figure:
+    """B1's figure."""
+    return escape_dlogd_figure(tables["summary"], tables["records"], delta=context["physics"]["delta"])
+
+
+def width_constant_factor(tables: dict[str, pd.DataFrame], verdict: dict[str, Any],
+                          context: dict[str, Any]) -> plt.Figure:
+    """B2's figure."""
+    return width_constant_factor_figure(tables["kappa"], delta=context["physics"]["delta"])
+
+
+def ode_matches_sgd(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> plt.Figure:
+    """B3's figure, with the tolerance band the verdict tested."""
+    band = verdict["settings"]
+    return ode_matches_sgd_figure(tables["ratios"], tables["trace"], tables["validation"], low=band["ratio_low"],
+                                  high=band["ratio_high"])

@@ -24,11 +24,16 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
+from overparam.backend import Backend, get_backend
+from overparam.mediocrity.order_parameters import risk
 from overparam.mediocrity.theory import ESCAPE_FRACTION
 
+HOST = get_backend("numpy")  # SciPy integrates host arrays
 
-def drift(xp: Any, m: Any, q: Any, gamma_p: Any, p: int, delta: float) -> tuple[Any, Any]:
+
+def drift(m: Any, q: Any, gamma_p: Any, p: int, delta: float, backend: Backend) -> tuple[Any, Any]:
     """(dM/dt, dQ/dt) for a batch: m (S, p), q (S, p, p), gamma_p (S,) or scalar."""
+    xp = backend.xp
     g = gamma_p if isinstance(gamma_p, float) else gamma_p[:, None, None]
     mt = xp.matrix_transpose
     eye = xp.eye(p, dtype=q.dtype)
@@ -60,10 +65,6 @@ class OdeResult:
     risk: np.ndarray  # (T, S)
 
 
-def _risk_np(m: np.ndarray, q: np.ndarray, p: int) -> np.ndarray:
-    return 1.0 + np.sum(q * q, axis=(-2, -1)) / p**2 - 2.0 * np.sum(m * m, axis=-1) / p
-
-
 def solve_exit_times(
     m0: np.ndarray, q0: np.ndarray, gamma_p: np.ndarray, *, p: int, delta: float, t_max: float, n_grid: int = 2000
 ) -> OdeResult:
@@ -81,7 +82,7 @@ def solve_exit_times(
 
     def rhs(_t: float, y: np.ndarray) -> np.ndarray:
         m, q = unpack(y)
-        dm, dq = drift(np, m, q, gp, p, delta)
+        dm, dq = drift(m, q, gp, p, delta, HOST)
         return np.concatenate([dm, dq.reshape(s, p * p)], axis=1).ravel()
 
     y0 = np.concatenate([m0, q0.reshape(s, p * p)], axis=1).ravel()
@@ -92,7 +93,7 @@ def solve_exit_times(
     ys = sol.sol(times)  # (n_vars, T)
     risks = np.empty((n_grid, s))
     for i in range(n_grid):
-        risks[i] = _risk_np(*unpack(ys[:, i]), p)
+        risks[i] = risk(*unpack(ys[:, i]), p, HOST)
     r0 = risks[0]
     t_exit = np.full(s, np.nan)
     for k in range(s):
@@ -102,7 +103,7 @@ def solve_exit_times(
         i = below[0]
 
         def gap(t: float, k: int = k) -> float:
-            return _risk_np(*unpack(sol.sol(t)), p)[k] - ESCAPE_FRACTION * r0[k]
+            return risk(*unpack(sol.sol(t)), p, HOST)[k] - ESCAPE_FRACTION * r0[k]
 
         t_exit[k] = brentq(gap, times[i - 1], times[i], xtol=1e-10)
     return OdeResult(t_exit, r0, times, risks)

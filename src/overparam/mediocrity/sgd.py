@@ -17,12 +17,16 @@ from typing import Any
 import numpy as np
 
 from overparam.backend import Backend
-from overparam.mediocrity.chain import EscapeResult, risk
+from overparam.batch import LiveRows
+from overparam.mediocrity.chain import EscapeResult
+from overparam.mediocrity.order_parameters import risk
 from overparam.mediocrity.theory import ESCAPE_FRACTION
+from overparam.rng import ReplicaStreams
 from overparam.seeds import substream
+from overparam.tuning import draw_budget
 
 
-def initial_students(backend: Backend, streams: Any, rows: list[int], p: int, d: int) -> tuple[Any, Any]:
+def initial_students(streams: ReplicaStreams, rows: list[int], p: int, d: int, backend: Backend) -> tuple[Any, Any]:
     """Rows of W and w* uniform on the unit sphere of R^d (normalised Gaussians), as (S, p, d) and (S, d)."""
     xp = backend.xp
     z = streams.standard_normal(rows, (p + 1, d))
@@ -30,16 +34,17 @@ def initial_students(backend: Backend, streams: Any, rows: list[int], p: int, d:
     return z[:, :p, :], z[:, p, :]
 
 
-def sgd_overlaps(xp: Any, u: Any, u_star: Any) -> tuple[Any, Any]:
+def sgd_overlaps(u: Any, u_star: Any, backend: Backend) -> tuple[Any, Any]:
     """M = u u*, Q = u uᵀ from the explicit vectors."""
+    xp = backend.xp
     m = xp.vecdot(u, u_star[:, None, :])
     q = xp.matmul(u, xp.matrix_transpose(u))
     return m, q
 
 
 def run_direct_sgd(
-    backend: Backend,
     seeds: list[np.random.SeedSequence],
+    backend: Backend,
     *,
     p: int,
     d: int,
@@ -61,14 +66,14 @@ def run_direct_sgd(
     n_rep = len(seeds)
     # two streams per replica, the start and inputs x in one and the label noise ξ in the other, so that a
     # replica's draws are the same whatever the block size (which depends on the batch and the device)
-    streams = backend.streams([substream(s, 0) for s in seeds])
-    noise_streams = backend.streams([substream(s, 1) for s in seeds])
+    streams = ReplicaStreams([substream(s, 0) for s in seeds], backend)
+    noise_streams = ReplicaStreams([substream(s, 1) for s in seeds], backend)
     rows = list(range(n_rep))
     if block is None:
-        block = int(max(1, min(64, backend.draw_budget // max(1, n_rep * d))))
-    u, u_star = initial_students(backend, streams, rows, p, d)
-    m, q = sgd_overlaps(xp, u, u_star)
-    r0_dev = risk(xp, m, q, p)
+        block = int(max(1, min(64, draw_budget(backend) // max(1, n_rep * d))))
+    u, u_star = initial_students(streams, rows, p, d, backend)
+    m, q = sgd_overlaps(u, u_star, backend)
+    r0_dev = risk(m, q, p, backend)
     threshold = ESCAPE_FRACTION * r0_dev
     m0, q0, r0 = backend.to_numpy(m), backend.to_numpy(q), backend.to_numpy(r0_dev)
     cadence = int(2 ** np.floor(np.log2(max(dt_check * d / gamma_p, 1.0))))
@@ -77,10 +82,11 @@ def run_direct_sgd(
     sqrt_delta = float(np.sqrt(delta))
     exit_dev = xp.zeros(n_rep, dtype=xp.int64)
     exit_step = np.zeros(n_rep, dtype=np.int64)
-    active = np.arange(n_rep)
+    live = LiveRows(n_rep, backend)
     trace_steps, trace_vals = [0], [r0_dev]
     step = 0
-    while step < max_steps and active.size:
+    while step < max_steps and live.size:
+        active = live.rows
         x_blk = streams.standard_normal(list(active), (block, d))
         noise_blk = noise_streams.standard_normal(list(active), (block,))
         for j in range(block):
@@ -93,8 +99,8 @@ def run_direct_sgd(
             u = u / xp.sqrt(xp.vecdot(u, u))[:, :, None]
             step += 1
             if step % cadence == 0:
-                m, q = sgd_overlaps(xp, u, u_star)
-                r = risk(xp, m, q, p)
+                m, q = sgd_overlaps(u, u_star, backend)
+                r = risk(m, q, p, backend)
                 if trace:
                     trace_steps.append(step)
                     trace_vals.append(r)
@@ -105,13 +111,11 @@ def run_direct_sgd(
         keep = exits == 0
         if progress is not None:
             progress(step, int(keep.sum()))
-        if trace or keep.all():
-            if trace and not keep.any():
+        if trace:  # a traced run keeps every replica, so that the trace has one column per replica
+            if not keep.any():
                 break
             continue
-        keep_idx = backend.index_array(np.nonzero(keep)[0])
-        u, u_star = xp.take(u, keep_idx, axis=0), xp.take(u_star, keep_idx, axis=0)
-        threshold, exit_dev = xp.take(threshold, keep_idx, axis=0), xp.take(exit_dev, keep_idx, axis=0)
-        active = active[keep]
-    return EscapeResult.collect(backend, exit_step, gamma_p, d, r0, m0, q0, trace_steps if trace else None,
+        take = live.keep(keep)
+        u, u_star, threshold, exit_dev = map(take, (u, u_star, threshold, exit_dev))
+    return EscapeResult.collect(exit_step, gamma_p, d, r0, m0, q0, backend, trace_steps if trace else None,
                                 trace_vals)

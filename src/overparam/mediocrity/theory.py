@@ -56,7 +56,3 @@ def kappa(gamma_p: float, p: int, delta: float) -> float:
     denom = 8.0 * gamma_p - 4.0 * gamma_p**2 * c_p(p, delta)
     return math.inf if denom <= 0 else 1.0 / denom
 
-
-def risk_from_overlaps(m_sq_sum: float, q_fro_sq: float, p: int) -> float:
-    """R = 1 + tr(Q²)/p² − (2/p) Σ_j M_j² = E[(f − y)²]/2 for the noiseless teacher."""
-    return 1.0 + q_fro_sq / p**2 - 2.0 * m_sq_sum / p

@@ -2,7 +2,7 @@
 
 Targets: T* = Σ_{q≤r} c*_q u*_q^{⊗l}, c*_q = 1, u*_q independent Gaussian directions normalised to the unit
 sphere (``target: gaussian``) or an orthonormal set (``target: orthonormal``, via QR). Every random draw comes
-from ``overparam.seeds.seed_sequence(base, "tensor", claim, point, replica)`` where ``point`` holds only what the
+from ``overparam.seeds.seed_sequence(base, claim, point, replica)`` where ``point`` holds only what the
 draw depends on, so that:
 
 * A1: the directions u_i depend on (l, d) only and the target on (l, d, r): one factorisation per seed serves
@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from overparam.backend import Backend
+from overparam.rng import ArrayRNG
 from overparam.seeds import seed_sequence
 from overparam.tensor.lazy import lazy_gd, rho_curves, symmetric_dim
 from overparam.tensor.rich import RichConfig, plain_gd, rich_gd
@@ -30,7 +31,7 @@ RICH_CLAIM = "rich_upper_bound"
 RICH_VARIANTS = ("reinit", "no_reinit", "plain")
 
 
-def _unit_targets(backend: Backend, rng: Any, r: int, d: int, kind: str) -> tuple[Any, Any]:
+def _unit_targets(rng: Any, r: int, d: int, kind: str, backend: Backend) -> tuple[Any, Any]:
     """(c*, U*) with c* = 1 and unit rows u*_q: Gaussian directions, or orthonormal ones (QR; needs r ≤ d)."""
     xp = backend.xp
     G = rng.standard_normal((r, d))
@@ -55,7 +56,7 @@ def _as_list(v: Any) -> list:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def run_lazy_point(params: dict[str, Any], backend: Backend, base_seed: int) -> list[dict[str, Any]]:
+def run_lazy_point(params: dict[str, Any], base_seed: int, backend: Backend) -> list[dict[str, Any]]:
     """ρ(m) curves of the lazy projection at one (l, d), for every r in ``r_list`` and m = 1..m_max.
 
     params: l, d, r_list (or r), seeds (number of replicas), target (default gaussian),
@@ -81,13 +82,13 @@ def run_lazy_point(params: dict[str, Any], backend: Backend, base_seed: int) -> 
         meta = []
         for s in range(n_seeds):
             t0 = time.perf_counter()
-            rng_u = backend.rng(seed_sequence(base_seed, "tensor", LAZY_CLAIM, {"l": l, "d": d, "part": "init"}, s))
+            rng_u = ArrayRNG(seed_sequence(base_seed, LAZY_CLAIM, {"l": l, "d": d, "part": "init"}, s), backend)
             U = rng_u.standard_normal((m_max, d)) / d**0.5
             cs, us = [], []
             for r in r_list:
                 pt = {"l": l, "d": d, "r": r, "target": kind, "part": "target"}
-                c, u = _unit_targets(backend, backend.rng(seed_sequence(base_seed, "tensor", LAZY_CLAIM, pt, s)),
-                                     r, d, kind)
+                rng_t = ArrayRNG(seed_sequence(base_seed, LAZY_CLAIM, pt, s), backend)
+                c, u = _unit_targets(rng_t, r, d, kind, backend)
                 cs.append(c)
                 us.append(u)
             # targets with different r share one factorisation: pad to r_max with zero coefficients
@@ -95,7 +96,7 @@ def run_lazy_point(params: dict[str, Any], backend: Backend, base_seed: int) -> 
             cpad = xp.stack([xp.concat([c, xp.zeros((r_max - c.shape[0],), dtype=xp.float64)]) for c in cs])
             upad = xp.stack([xp.concat([u, xp.zeros((r_max - u.shape[0], d), dtype=xp.float64)]) for u in us])
             try:
-                rho, ridge = rho_curves(U, cpad, upad, l, xp, rel_ridge=rel_ridge)
+                rho, ridge = rho_curves(U, cpad, upad, l, backend, rel_ridge=rel_ridge)
                 rho_h = backend.to_numpy(rho)
                 reason = "ok"
             except (FloatingPointError, ValueError, MemoryError) as err:  # recorded, not raised
@@ -120,7 +121,7 @@ def run_lazy_point(params: dict[str, Any], backend: Backend, base_seed: int) -> 
     return records
 
 
-def run_lazy_gd_point(params: dict[str, Any], backend: Backend, base_seed: int) -> list[dict[str, Any]]:
+def run_lazy_gd_point(params: dict[str, Any], base_seed: int, backend: Backend) -> list[dict[str, Any]]:
     """Cross-check of A1: actual lazy GD (α-scaling) against the projection at the same (U, T*), small d.
 
     params: l, d, m, r, seeds, alpha (≥ 50; default 1000), eta_factor (default 1.8), max_steps (default 5000),
@@ -128,7 +129,6 @@ def run_lazy_gd_point(params: dict[str, Any], backend: Backend, base_seed: int) 
     One record per seed: rho_proj, rho_gd, rel_gap = rho_gd/rho_proj − 1, rel_move = ‖θ−θ0‖/‖θ0‖, steps,
     reason, success (|rel_gap| ≤ gap_tol), wall_time_s, backend.
     """
-    xp = backend.xp
     l, d, m, r = int(params["l"]), int(params["d"]), int(params["m"]), int(params["r"])
     kind = str(params.get("target", "gaussian"))
     alpha = float(params.get("alpha", 1000.0))
@@ -136,14 +136,14 @@ def run_lazy_gd_point(params: dict[str, Any], backend: Backend, base_seed: int) 
     records = []
     for s in range(int(params["seeds"])):
         t0 = time.perf_counter()
-        rng_u = backend.rng(seed_sequence(base_seed, "tensor", LAZY_CLAIM, {"l": l, "d": d, "part": "init"}, s))
+        rng_u = ArrayRNG(seed_sequence(base_seed, LAZY_CLAIM, {"l": l, "d": d, "part": "init"}, s), backend)
         U = rng_u.standard_normal((m, d)) / d**0.5
         pt = {"l": l, "d": d, "r": r, "target": kind, "part": "target"}
-        c, u = _unit_targets(backend, backend.rng(seed_sequence(base_seed, "tensor", LAZY_CLAIM, pt, s)), r, d, kind)
-        rho, _ = rho_curves(U, c[None, :], u[None, :, :], l, xp, rel_ridge=float(params.get("rel_ridge", 1e-13)))
+        c, u = _unit_targets(ArrayRNG(seed_sequence(base_seed, LAZY_CLAIM, pt, s), backend), r, d, kind, backend)
+        rho, _ = rho_curves(U, c[None, :], u[None, :, :], l, backend, rel_ridge=float(params.get("rel_ridge", 1e-13)))
         rho_proj = float(rho[0, m - 1])
         try:
-            out = lazy_gd(U, c, u, l, xp, alpha=alpha, eta_factor=float(params.get("eta_factor", 1.8)),
+            out = lazy_gd(U, c, u, l, backend, alpha=alpha, eta_factor=float(params.get("eta_factor", 1.8)),
                           max_steps=int(params.get("max_steps", 5000)))
         except (FloatingPointError, ValueError) as err:
             out = {"rho_gd": float("nan"), "rel_move": float("nan"), "steps": 0, "eta": float("nan"),
@@ -171,7 +171,7 @@ def rich_config(params: dict[str, Any]) -> RichConfig:
     return RichConfig(**{k: type(getattr(RichConfig(), k))(params[k]) for k in fields if k in params})
 
 
-def run_rich_point(params: dict[str, Any], backend: Backend, base_seed: int) -> list[dict[str, Any]]:
+def run_rich_point(params: dict[str, Any], base_seed: int, backend: Backend) -> list[dict[str, Any]]:
     """Success of the rich GD variant at one (l, d, r): every m in ``m_grid`` (or ``m``) and every variant.
 
     params: l, d, r, m_grid, seeds, variants (subset of reinit, no_reinit, plain; default all), target, and
@@ -197,7 +197,7 @@ def run_rich_point(params: dict[str, Any], backend: Backend, base_seed: int) -> 
     tpt = {"l": l, "d": d, "r": r, "target": kind}
     cstar, ustar = [], []
     for s in range(n_seeds):
-        c, u = _unit_targets(backend, backend.rng(seed_sequence(base_seed, "tensor", RICH_CLAIM, tpt, s)), r, d, kind)
+        c, u = _unit_targets(ArrayRNG(seed_sequence(base_seed, RICH_CLAIM, tpt, s), backend), r, d, kind, backend)
         cstar.append(c)
         ustar.append(u)
     C = xp.stack(cstar)
@@ -211,18 +211,18 @@ def run_rich_point(params: dict[str, Any], backend: Backend, base_seed: int) -> 
     records = []
     for variant, m in runs:
         ipt = {"l": l, "d": d, "r": r, "m": m, "target": kind, "part": "plain" if variant == "plain" else "init"}
-        rngs = [backend.rng(seed_sequence(base_seed, "tensor", RICH_CLAIM, ipt, s)) for s in range(n_seeds)]
+        rngs = [ArrayRNG(seed_sequence(base_seed, RICH_CLAIM, ipt, s), backend) for s in range(n_seeds)]
         scale = (cfg.plain_init_scale if variant == "plain" else cfg.delta) / d**0.5
         W0 = xp.stack([g.standard_normal((m, d)) for g in rngs]) * scale
         t0 = time.perf_counter()
         if variant == "plain":
-            out = plain_gd(W0, C, Us, l, cfg, xp, to_host=backend.to_numpy)
+            out = plain_gd(W0, C, Us, l, cfg, backend)
         else:
             def redraw(_event: int, rngs: list = rngs, m: int = m) -> Any:
                 return xp.stack([g.standard_normal((m, d)) for g in rngs]) * (cfg.delta / d**0.5)
 
-            out = rich_gd(W0, C, Us, l, cfg, xp, redraw=redraw if variant == "reinit" else None,
-                          to_host=backend.to_numpy)
+            out = rich_gd(W0, C, Us, l, cfg, backend, redraw=redraw if variant == "reinit" else None,
+                          )
         backend.synchronize()
         wall = time.perf_counter() - t0
         for s in range(n_seeds):

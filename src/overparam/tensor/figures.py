@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -140,3 +141,14 @@ def rich_success_figure(success_table: pd.DataFrame, r: int = 4) -> plt.Figure:
         ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
     return fig
+
+
+def lazy_lower_bound(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> dict:
+    """A1's figures: the residual collapse and m*_lazy against d."""
+    return {"": lazy_collapse_figure(tables["curves"]), "mstar": mstar_figure(tables["mstar"])}
+
+
+def rich_upper_bound(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> dict:
+    """A2's figures: m*_rich beside m*_lazy against d, and the success rates with the ablations."""
+    return {"": mstar_figure(tables["lazy_mstar"], tables["rich_mstar"]),
+            "success": rich_success_figure(tables["success"])}

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from math import comb
 from typing import Any
 
-from overparam.backend import linalg_errors_raise
+from overparam.backend import Backend, linalg_errors_raise
 
 Array = Any
 
@@ -40,13 +40,14 @@ def symmetric_dim(d: int, l: int) -> int:
     return comb(d + l - 1, l)
 
 
-def tangent_gram(U: Array, l: int, xp: Any, ridge: float = 0.0) -> Array:
+def tangent_gram(U: Array, l: int, backend: Backend, ridge: float = 0.0) -> Array:
     """The md×md Gram ⟨D_i(e_k), D_j(e_k')⟩ of the tangent directions, rows/columns ordered (i, k), i-major.
 
     Built as an (m, d, m, d) array by broadcasting two rank-structured terms:
     l S^{∘(l−1)} ⊗ I_d and l(l−1) S^{∘(l−2)}_ij u_j,k u_i,k'. Cost O(m²d²) memory and time.
     ``ridge`` is added to the diagonal through the first term ((A + ridge·I_m) ⊗ I_d), saving an n² pass.
     """
+    xp = backend.xp
     m, d = U.shape
     S = xp.matmul(U, xp.matrix_transpose(U))
     A = float(l) * S ** (l - 1)
@@ -61,19 +62,21 @@ def tangent_gram(U: Array, l: int, xp: Any, ridge: float = 0.0) -> Array:
     return xp.reshape(K, (m * d, m * d))
 
 
-def tangent_rhs(U: Array, cstar: Array, Ustar: Array, l: int, xp: Any) -> Array:
+def tangent_rhs(U: Array, cstar: Array, Ustar: Array, l: int, backend: Backend) -> Array:
     """b_(i,k) = ⟨D_i(e_k), T*⟩ = l Σ_q c*_q (u_i·u*_q)^(l−1) u*_q,k for targets batched on axis 0.
 
     cstar (t, r), Ustar (t, r, d) → (t, m·d).
     """
+    xp = backend.xp
     m, d = U.shape
     P = xp.matmul(U, xp.matrix_transpose(Ustar)) ** (l - 1)  # (t, m, r)
     Bq = float(l) * xp.matmul(P * cstar[:, None, :], Ustar)  # (t, m, d)
     return xp.reshape(Bq, (Bq.shape[0], m * d))
 
 
-def target_gram(cstar: Array, Ustar: Array, l: int, xp: Any) -> Array:
+def target_gram(cstar: Array, Ustar: Array, l: int, backend: Backend) -> Array:
     """⟨T*_a, T*_b⟩ for targets batched on axis 0: (t, t)."""
+    xp = backend.xp
     t, r, d = Ustar.shape
     flat = xp.reshape(Ustar, (t * r, d))
     G = xp.matmul(flat, xp.matrix_transpose(flat)) ** l
@@ -81,7 +84,8 @@ def target_gram(cstar: Array, Ustar: Array, l: int, xp: Any) -> Array:
     return xp.sum(xp.sum(G, axis=3), axis=1)
 
 
-def _cholesky_checked(M: Array, xp: Any) -> Array | None:
+def _cholesky_checked(M: Array, backend: Backend) -> Array | None:
+    xp = backend.xp
     try:
         with linalg_errors_raise(xp):  # NumPy raises LinAlgError; CuPy does when asked
             L = xp.linalg.cholesky(M)
@@ -93,7 +97,7 @@ def _cholesky_checked(M: Array, xp: Any) -> Array | None:
 
 
 def rho_curves(
-    U: Array, cstar: Array, Ustar: Array, l: int, xp: Any, rel_ridge: float = 1e-13, max_retries: int = 4
+    U: Array, cstar: Array, Ustar: Array, l: int, backend: Backend, rel_ridge: float = 1e-13, max_retries: int = 4
 ) -> tuple[Array, float]:
     """ρ(m) for every prefix m = 1..m_max of the directions U (m_max, d), for each target, from one Cholesky.
 
@@ -101,20 +105,21 @@ def rho_curves(
     of the factor (see the module docstring). If the factorisation fails (a ridge too small for the rounding
     of a singular K), the ridge grows ×100 and it retries, up to ``max_retries`` times.
     """
+    xp = backend.xp
     m, d = U.shape
     n = m * d
     t = Ustar.shape[0]
-    Bt = tangent_rhs(U, cstar, Ustar, l, xp)  # (t, n)
-    Tg = target_gram(cstar, Ustar, l, xp)  # (t, t)
+    Bt = tangent_rhs(U, cstar, Ustar, l, backend)  # (t, n)
+    Tg = target_gram(cstar, Ustar, l, backend)  # (t, t)
     ridge = rel_ridge * float(l)
     L = None
     for _ in range(max_retries + 1):
-        K = tangent_gram(U, l, xp, ridge=ridge)
+        K = tangent_gram(U, l, backend, ridge=ridge)
         top = xp.concat([K, xp.matrix_transpose(Bt)], axis=1)
         del K
         M = xp.concat([top, xp.concat([Bt, Tg + ridge * xp.eye(t, dtype=Tg.dtype)], axis=1)], axis=0)
         del top
-        L = _cholesky_checked(M, xp)
+        L = _cholesky_checked(M, backend)
         del M
         if L is not None:
             break
@@ -130,20 +135,21 @@ def rho_curves(
     return xp.sqrt(rho2), ridge
 
 
-def rho_pinv(U: Array, cstar: Array, Ustar: Array, l: int, xp: Any, rcond: float = 1e-12) -> Array:
+def rho_pinv(U: Array, cstar: Array, Ustar: Array, l: int, backend: Backend, rcond: float = 1e-12) -> Array:
     """ρ for the full set U via the eigen-decomposition pseudo-inverse bᵀK⁺b (reference; O(9(md)³)).
 
     Eigenvalues below rcond·λ_max count as zero: the exact projection when K is singular (md > D).
     cstar (t, r), Ustar (t, r, d) → (t,).
     """
-    K = tangent_gram(U, l, xp)
-    Bt = tangent_rhs(U, cstar, Ustar, l, xp)
+    xp = backend.xp
+    K = tangent_gram(U, l, backend)
+    Bt = tangent_rhs(U, cstar, Ustar, l, backend)
     evals, evecs = xp.linalg.eigh(K)
     keep = evals > rcond * xp.max(evals)
     inv = xp.where(keep, 1.0 / xp.where(keep, evals, xp.ones_like(evals)), xp.zeros_like(evals))
     c = xp.matmul(Bt, evecs)  # (t, n)
     captured = xp.sum(c * c * inv, axis=1)
-    tsq = xp.linalg.diagonal(target_gram(cstar, Ustar, l, xp))
+    tsq = xp.linalg.diagonal(target_gram(cstar, Ustar, l, backend))
     return xp.sqrt(xp.clip(1.0 - captured / tsq, 0.0, 1.0))
 
 
@@ -181,10 +187,11 @@ def m_star_lazy(median_rho: Callable[[int], float], eps: float, m_max: int) -> i
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _augmented_gram_max_eig(U: Array, l: int, xp: Any) -> float:
+def _augmented_gram_max_eig(U: Array, l: int, backend: Backend) -> float:
     """λ_max of the Gram of {D_i(e_k)} ∪ {u_i^{⊗l}} (sets the GD step; small sizes only)."""
+    xp = backend.xp
     m, d = U.shape
-    K = tangent_gram(U, l, xp)
+    K = tangent_gram(U, l, backend)
     S = xp.matmul(U, xp.matrix_transpose(U))
     C = S**l
     # ⟨D_i(e_k), u_j^{⊗l}⟩ = l s_ij^(l−1) u_j,k, rows (i, k), columns j
@@ -199,7 +206,7 @@ def lazy_gd(
     cstar: Array,
     Ustar: Array,
     l: int,
-    xp: Any,
+    backend: Backend,
     *,
     alpha: float = 100.0,
     eta_factor: float = 1.0,
@@ -217,6 +224,7 @@ def lazy_gd(
     Loss and gradients through the Gram algebra (:mod:`gram`); U (m, d), cstar (r,), Ustar (r, d).
     Returns rho_gd (relative residual ‖αT − T*‖/‖T*‖), rel_move, steps, eta, reason.
     """
+    xp = backend.xp
     from overparam.tensor.gram import rank_one_loss_grad, sq_norm
 
     m, d = U.shape
@@ -224,15 +232,15 @@ def lazy_gd(
     W = xp.concat([U, U], axis=0)
     a0, W0 = a, W
     b = cstar / alpha
-    tsq = float(sq_norm(cstar, Ustar, l, xp))
-    eta = eta_factor / (2.0 * _augmented_gram_max_eig(U, l, xp))
+    tsq = float(sq_norm(cstar, Ustar, l, backend))
+    eta = eta_factor / (2.0 * _augmented_gram_max_eig(U, l, backend))
     theta0_norm = (float(xp.sum(a0 * a0)) + float(xp.sum(W0 * W0))) ** 0.5
     prev = None
     reason = "max_steps"
     step = 0
     loss = None
     while step < max_steps:
-        loss, ga, gW = rank_one_loss_grad(a, W, b, Ustar, l, xp)
+        loss, ga, gW = rank_one_loss_grad(a, W, b, Ustar, l, backend)
         if step % check_every == 0:
             cur = float(loss)
             if not (cur == cur and abs(cur) < float("inf")):
@@ -245,7 +253,7 @@ def lazy_gd(
         a = a - eta * ga
         W = W - eta * gW
         step += 1
-    loss, _, _ = rank_one_loss_grad(a, W, b, Ustar, l, xp)
+    loss, _, _ = rank_one_loss_grad(a, W, b, Ustar, l, backend)
     rho_gd = (max(2.0 * float(loss), 0.0) ** 0.5) * alpha / tsq**0.5
     move = (float(xp.sum((a - a0) ** 2)) + float(xp.sum((W - W0) ** 2))) ** 0.5 / theta0_norm
     return {"rho_gd": rho_gd, "rel_move": move, "steps": step, "eta": eta, "reason": reason}

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from overparam.backend import Backend
 from overparam.tensor.gram import homogeneous_loss_grad, rank_one_loss_grad, sq_norm
 
 Array = Any
@@ -49,33 +50,24 @@ class RichConfig:
         return asdict(self)
 
 
-ToHost = Callable[[Array], Any]  # a per-replica vector → host numbers (Backend.to_numpy)
-
-
-def _one_by_one(a: Array) -> list[float]:
-    return [float(a[s]) for s in range(a.shape[0])]
-
-
 def _gd(
     W: Array,
     cstar: Array,
     Ustar: Array,
     l: int,
     cfg: RichConfig,
-    xp: Any,
+    backend: Backend,
     grad_fn: Callable[[Array], tuple[Array, Array]],
     redraw: Callable[[int], Array] | None,
     tau: float,
-    to_host: ToHost | None = None,
 ) -> dict[str, Any]:
     """Batched GD loop shared by the variant and its ablations (host bookkeeping on per-replica lists).
-
-    ``to_host`` (``Backend.to_numpy``) copies a per-replica vector to the host in one transfer per check; without
-    it each replica's number is read on its own (fine on the CPU, one device sync each on a GPU).
+    Per-replica vectors come to the host with one ``Backend.to_numpy`` transfer per check.
     """
+    xp = backend.xp
     S = W.shape[0]
-    host = to_host or _one_by_one
-    tsq_host = [float(x) for x in host(sq_norm(cstar, Ustar, l, xp))]
+    host = backend.to_numpy
+    tsq_host = [float(x) for x in host(sq_norm(cstar, Ustar, l, backend))]
     active = [True] * S
     reason = ["max_steps"] * S
     hit_step = [cfg.max_steps] * S
@@ -145,9 +137,8 @@ def rich_gd(
     Ustar: Array,
     l: int,
     cfg: RichConfig,
-    xp: Any,
+    backend: Backend,
     redraw: Callable[[int], Array] | None = None,
-    to_host: ToHost | None = None,
 ) -> dict[str, Any]:
     """GD on ½‖Σ_i ‖w_i‖^(2−l) w_i^{⊗l} − T*‖² + (λ/2)‖W‖², batched over replicas.
 
@@ -157,26 +148,26 @@ def rich_gd(
     Returns per-replica lists: rel_error, success, steps, reason, n_reinit, n_large (components ≥ τ at the end),
     and the final parameters W (S, m, d) under "W".
     """
-    tsq = sq_norm(cstar, Ustar, l, xp)
+    tsq = sq_norm(cstar, Ustar, l, backend)
 
     def grad_fn(W: Array) -> tuple[Array, Array]:
-        fit_sq, grad, _ = homogeneous_loss_grad(W, cstar, Ustar, l, cfg.lam, xp, tstar_sq=tsq)
+        fit_sq, grad, _ = homogeneous_loss_grad(W, cstar, Ustar, l, cfg.lam, backend, tstar_sq=tsq)
         return fit_sq, grad
 
-    return _gd(W0, cstar, Ustar, l, cfg, xp, grad_fn, redraw, cfg.tau_factor * cfg.delta, to_host)
+    return _gd(W0, cstar, Ustar, l, cfg, backend, grad_fn, redraw, cfg.tau_factor * cfg.delta)
 
 
-def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, xp: Any,
-             to_host: ToHost | None = None) -> dict[str, Any]:
+def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, backend: Backend) -> dict[str, Any]:
     """The plain ablation: GD on ½‖Σ_i w_i^{⊗l} − T*‖² + (λ/2)‖W‖² (c_i u_i^{⊗l} with c_i absorbed), no re-init.
 
     ∇_{w_i} = l ⟨R, w_i^{⊗(l−1)} ⊗ ·⟩ + λ w_i (:func:`gram.rank_one_loss_grad` with a_i = 1).
     """
+    xp = backend.xp
     S, m, _ = W0.shape
     ones = xp.ones((S, m), dtype=W0.dtype)
 
     def grad_fn(W: Array) -> tuple[Array, Array]:
-        loss, _, gW = rank_one_loss_grad(ones, W, cstar, Ustar, l, xp)
+        loss, _, gW = rank_one_loss_grad(ones, W, cstar, Ustar, l, backend)
         return 2.0 * loss, gW + cfg.lam * W
 
-    return _gd(W0, cstar, Ustar, l, cfg, xp, grad_fn, None, cfg.tau_factor * cfg.delta, to_host)
+    return _gd(W0, cstar, Ustar, l, cfg, backend, grad_fn, None, cfg.tau_factor * cfg.delta)

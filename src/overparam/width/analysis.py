@@ -48,10 +48,6 @@ OLDER_EXPONENT = 2.0  # d0·d1 = Ω(n²) (Oymak & Soltanolkotabi, standard init)
 DEFAULT_SLACK = 0.1  # SPEC: point estimate ≤ 1.5 + 0.1
 MIN_POINTS = 3  # fewer n with a d1* than this: inconclusive
 
-STATEMENT = ("Full-batch GD on a shallow GELU net vᵀφ(Wx) reaches zero training loss once d0·d1 grows like "
-             "n^1.5 (subquadratic width), improving the older n^2 requirement.")
-
-
 def records_frame(records: Sequence[dict] | pd.DataFrame) -> pd.DataFrame:
     """Run records as a DataFrame (a copy), with the columns the analysis needs checked."""
     df = pd.DataFrame(records).copy() if not isinstance(records, pd.DataFrame) else records.copy()
@@ -241,9 +237,9 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
     ``older_exponent`` (2) and the point estimate is ≤ ``theory_exponent + slack`` (1.5 + 0.1); ``inconclusive``
     only when fewer than ``min_points`` distinct n have a usable d1* (never for a bad fit); else ``fail``.
 
-    Returns statement, predicted, measured, tolerance, status, details, runs_used, runs_failed (runs ended by
+    Returns predicted, measured, tolerance, status, details, runs_used, runs_failed (runs ended by
     a numerical failure — divergence or non-finite loss; runs that merely did not reach the tolerance within T
-    steps are the search's ordinary negatives and are counted in the details), wall_time_s.
+    steps are the search's ordinary negatives and are counted in the details).
     """
     df = records_frame(records)
     table = d1_star_table(df, min_success)
@@ -295,8 +291,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
         "theory_exponent": theory_exponent,
         "older_exponent": older_exponent,
     }
-    return {"statement": STATEMENT, "predicted": predicted, "measured": measured, "tolerance": tolerance,
-            "status": status, "details": json_ready(details), "runs_used": len(df), "runs_failed": diverged,
-            "wall_time_s": float(df["wall_time_s"].sum()) if "wall_time_s" in df else 0.0}
+    return {"predicted": predicted, "measured": measured, "tolerance": tolerance,
+            "status": status, "details": json_ready(details), "runs_used": len(df), "runs_failed": diverged}
 
 

@@ -13,7 +13,7 @@ sees the data-to-data spread of d1* too. ``shared_data: true`` gives all replica
 Init (LeCun, the SPEC's main arm): W ~ N(0, 1/d0), v ~ N(0, 1/d1); ``init: he`` gives N(0, 2/d0), N(0, 2/d1).
 The init draw does not depend on the scheme (standard normals, then scaled), so the arms share randomness.
 
-Seeds: every draw comes from ``overparam.seeds.seed_sequence(base_seed, "width", "subquadratic_width",
+Seeds: every draw comes from ``overparam.seeds.seed_sequence(base_seed, "subquadratic_width",
 point, replica)`` with point {"n", "d0", "draw": "data"} for the data and {"n", "d0", "d1", "draw": "init"}
 for the init, so a run's numbers depend on (n, d0, d1, replica) only — not on which other runs exist, on
 the batch it was trained in, or on the order. Same seed → bit-identical records on the CPU (up to the wall
@@ -33,12 +33,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from overparam.backend import Backend
+from overparam.papers import SONG_2021
+from overparam.rng import ArrayRNG
 from overparam.seeds import seed_sequence
 from overparam.width import ntk
 from overparam.width.search import SearchResult, nearest_index, search_width, width_grid
 from overparam.width.train import TrainConfig, TrainOutput, train_gd
 
-PAPER = "width"
+PAPER = SONG_2021.seed_name  # the records' "paper" field
 CLAIM = "subquadratic_width"
 INIT_GAINS = {"lecun": 1.0, "he": 2.0}
 WALL_TIME_KEYS = ("wall_time_s", "batch_wall_time_s")
@@ -81,10 +83,10 @@ def train_config(params: dict, track_every: int = 0) -> TrainConfig:
                        track_every=int(track_every))
 
 
-def make_data(n: int, d0: int, replica: int, backend: Backend, base_seed: int) -> tuple[Array, Array]:
+def make_data(n: int, d0: int, replica: int, base_seed: int, backend: Backend) -> tuple[Array, Array]:
     """One data set: X (d0, n) with columns uniform on the unit sphere, Y (n,) = ±1/√n random signs."""
     xp = backend.xp
-    rng = backend.rng(seed_sequence(base_seed, PAPER, CLAIM, {"n": n, "d0": d0, "draw": "data"}, replica))
+    rng = ArrayRNG(seed_sequence(base_seed, CLAIM, {"n": n, "d0": d0, "draw": "data"}, replica), backend)
     g = rng.standard_normal((d0, n))
     X = g / xp.sqrt(xp.sum(g * g, axis=0, keepdims=True))
     u = rng.uniform((n,))
@@ -93,51 +95,51 @@ def make_data(n: int, d0: int, replica: int, backend: Backend, base_seed: int) -
     return X, Y
 
 
-def init_params(n: int, d0: int, d1: int, replica: int, backend: Backend, base_seed: int,
+def init_params(n: int, d0: int, d1: int, replica: int, base_seed: int, backend: Backend,
                 init: str = "lecun") -> tuple[Array, Array]:
     """W (d1, d0) ~ N(0, g/d0) and v (d1,) ~ N(0, g/d1), g = 1 (LeCun) or 2 (He)."""
     if init not in INIT_GAINS:
         raise ValueError(f"width: init must be one of {sorted(INIT_GAINS)}, got {init!r}")
     gain = INIT_GAINS[init]
     point = {"n": n, "d0": d0, "d1": d1, "draw": "init"}
-    rng = backend.rng(seed_sequence(base_seed, PAPER, CLAIM, point, replica))
+    rng = ArrayRNG(seed_sequence(base_seed, CLAIM, point, replica), backend)
     W = rng.standard_normal((d1, d0)) * math.sqrt(gain / d0)
     v = rng.standard_normal((d1,)) * math.sqrt(gain / d1)
     return W, v
 
 
-def batch_arrays(params: dict, d1: int, replicas: Sequence[int], backend: Backend,
-                 base_seed: int) -> tuple[Array, Array, Array, Array]:
+def batch_arrays(params: dict, d1: int, replicas: Sequence[int], base_seed: int,
+                 backend: Backend) -> tuple[Array, Array, Array, Array]:
     """Stacked W (S, d1, d0), v (S, d1) and the data, X (S, d0, n) / Y (S, n), or (d0, n) / (n,) if shared."""
     xp = backend.xp
     n, d0 = int(params["n"]), resolve_d0(params)
     init = str(params.get("init", "lecun"))
-    pairs = [init_params(n, d0, d1, r, backend, base_seed, init) for r in replicas]
+    pairs = [init_params(n, d0, d1, r, base_seed, backend, init) for r in replicas]
     W = xp.stack([p[0] for p in pairs])
     v = xp.stack([p[1] for p in pairs])
     if params.get("shared_data", False):
-        X, Y = make_data(n, d0, 0, backend, base_seed)
+        X, Y = make_data(n, d0, 0, base_seed, backend)
     else:
-        data = [make_data(n, d0, r, backend, base_seed) for r in replicas]
+        data = [make_data(n, d0, r, base_seed, backend) for r in replicas]
         X = xp.stack([d[0] for d in data])
         Y = xp.stack([d[1] for d in data])
     return W, v, X, Y
 
 
-def _base_record(params: dict, d0: int, d1: int, backend: Backend, base_seed: int) -> dict:
+def _base_record(params: dict, d0: int, d1: int, base_seed: int, backend: Backend) -> dict:
     return {"claim": CLAIM, "paper": PAPER, "series": str(params.get("series", "")), "n": int(params["n"]),
             "d0": d0, "d1": int(d1), "init": str(params.get("init", "lecun")),
             "shared_data": bool(params.get("shared_data", False)), "base_seed": int(base_seed),
             "backend": backend.name, "device": backend.device}
 
 
-def train_batch(params: dict, d1: int, replicas: Sequence[int], backend: Backend, base_seed: int,
+def train_batch(params: dict, d1: int, replicas: Sequence[int], base_seed: int, backend: Backend,
                 track_every: int = 0) -> tuple[list[dict], TrainOutput]:
     """Train the given replicas at width d1 as one batch; one flat record per replica, and the raw output."""
     replicas = [int(r) for r in replicas]
     d0 = resolve_d0(params)
     cfg = train_config(params, track_every)
-    W, v, X, Y = batch_arrays(params, d1, replicas, backend, base_seed)
+    W, v, X, Y = batch_arrays(params, d1, replicas, base_seed, backend)
     backend.synchronize()
     t0 = time.perf_counter()
     out = train_gd(W, v, X, Y, backend, cfg)
@@ -145,7 +147,7 @@ def train_batch(params: dict, d1: int, replicas: Sequence[int], backend: Backend
     wall = time.perf_counter() - t0
     records = []
     for r, res in zip(replicas, out.results, strict=True):
-        rec = _base_record(params, d0, d1, backend, base_seed)
+        rec = _base_record(params, d0, d1, base_seed, backend)
         rec.update({"seed": r, "max_steps": cfg.max_steps, "loss_tol": cfg.loss_tol, "lr_scale": cfg.lr_scale})
         rec.update(res.to_dict())
         rec.update({"wall_time_s": wall / len(replicas), "batch_wall_time_s": wall, "batch_size": len(replicas)})
@@ -163,7 +165,7 @@ def width_search_grid(params: dict) -> tuple[list[int], int]:
     return grid, start
 
 
-def search_point(params: dict, backend: Backend, base_seed: int,
+def search_point(params: dict, base_seed: int, backend: Backend,
                  known_records: Sequence[dict] = ()) -> tuple[list[dict], SearchResult]:
     """Run the width search of one point; returns the records of the runs it trained and the search result.
 
@@ -175,7 +177,7 @@ def search_point(params: dict, backend: Backend, base_seed: int,
     known = {(int(r["d1"]), int(r["seed"])): bool(r["success"]) for r in known_records}
 
     def evaluate(d1: int, which: Sequence[int]) -> dict[int, bool]:
-        recs, _ = train_batch(params, d1, which, backend, base_seed)
+        recs, _ = train_batch(params, d1, which, base_seed, backend)
         records.extend(recs)
         return {rec["seed"]: rec["success"] for rec in recs}
 
@@ -184,7 +186,7 @@ def search_point(params: dict, backend: Backend, base_seed: int,
     return records, result
 
 
-def run_point(params: dict, backend: Backend, base_seed: int) -> list[dict]:
+def run_point(params: dict, base_seed: int, backend: Backend) -> list[dict]:
     """All training runs of one point (one n of one series), one flat JSON-ready record each.
 
     Record fields: claim, paper, series, n, d0, d1, seed (replica), success, final_loss, initial_loss, steps,
@@ -193,7 +195,7 @@ def run_point(params: dict, backend: Backend, base_seed: int) -> list[dict]:
     lr_scale, plus the search's view: d1_star (the same on every record of the point; None if none),
     search_grid and d1_min. Sorted by (d1, seed), so the list does not depend on the search's order of calls.
     """
-    records, result = search_point(params, backend, base_seed)
+    records, result = search_point(params, base_seed, backend)
     for rec in records:
         rec["d1_star"] = result.d1_star
         rec["search_grid"] = list(result.grid)
@@ -214,7 +216,7 @@ def tracking_widths(params: dict) -> list[int]:
     return out
 
 
-def run_tracking(params: dict, backend: Backend, base_seed: int,
+def run_tracking(params: dict, base_seed: int, backend: Backend,
                  d1_values: Sequence[int] | None = None) -> list[dict]:
     """Training curves at a small and a large width (``track_width_ratios`` unless ``d1_values`` given).
 
@@ -231,8 +233,8 @@ def run_tracking(params: dict, backend: Backend, base_seed: int,
     every = int(params.get("track_every", 100))
     out_rows: list[dict] = []
     for d1 in widths:
-        recs, out = train_batch(params, int(d1), replicas, backend, base_seed, track_every=every)
-        W, _v, X, _ = batch_arrays(params, int(d1), replicas, backend, base_seed)
+        recs, out = train_batch(params, int(d1), replicas, base_seed, backend, track_every=every)
+        W, _v, X, _ = batch_arrays(params, int(d1), replicas, base_seed, backend)
         mu_f = backend.to_numpy(ntk.feature_sigma_min(W, X, backend))
         for i, rec in enumerate(recs):
             rows = [t for t in out.tracking if t["seed_index"] == i]
@@ -240,7 +242,7 @@ def run_tracking(params: dict, backend: Backend, base_seed: int,
             beta = max(ratios) if ratios else float("nan")
             mu_j = math.sqrt(max(rec["lambda_min0"], 0.0))
             for t in rows:
-                row = _base_record(params, d0, int(d1), backend, base_seed)
+                row = _base_record(params, d0, int(d1), base_seed, backend)
                 row.update({"seed": rec["seed"], "step": t["step"], "loss": t["loss"], "lambda_min": t["lambda_min"],
                             "lambda_min_ratio": t["lambda_min_ratio"], "pl_ratio": t["pl_ratio"],
                             "path_length": t["path_length"], "jacobian_shift": t["jacobian_shift"],

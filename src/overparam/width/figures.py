@@ -5,6 +5,8 @@ Both functions read tidy DataFrames (aggregates, never raw training), so re-styl
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -110,3 +112,9 @@ def tracking_figure(tracking: pd.DataFrame) -> Figure:
     fig.suptitle(f"Training at n = {n0}, d0 = {d00}: a narrow and a wide net", y=1.02)
     fig.tight_layout()
     return fig
+
+
+def subquadratic_width(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> dict:
+    """C1's figures: d0·d1* against n with the fit and guides, and the NTK tracking along training."""
+    return {"": width_scaling_figure(tables["d1_star"], tables["fits"]),
+            "tracking": tracking_figure(tables["tracking"])}

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from overparam import tuning
 from overparam.backend import Backend
 
 Array = Any
@@ -62,7 +63,7 @@ def gelu_prime(z: Array, backend: Backend) -> Array:
 class Forward:
     """What the forward pass computes that the gradient reuses, kept as row blocks of the hidden layer.
 
-    The (S, d1, n) elementwise passes bound the step on a CPU; done block by block (``Backend.block_rows``
+    The (S, d1, n) elementwise passes bound the step on a CPU; done block by block (``tuning.block_rows``
     rows of d1 at a time) they run in cache, and the blocks are kept as they are (joining them would cost
     the passes the blocking saves). A = φ(Z) is not kept: the gradient recomputes it in cache as Z Φ(Z).
     On a GPU there is one block.
@@ -95,13 +96,13 @@ def _row_ranges(d1: int, rows: int) -> list[tuple[int, int]]:
 def forward(W: Array, v: Array, X: Array, Y: Array, backend: Backend, block_rows: int | None = None) -> Forward:
     """Forward pass and loss h = ‖vᵀφ(WX) − Y‖² for every seed of the batch.
 
-    Z = W X is one matmul; then, row block by row block (``block_rows``, default ``Backend.block_rows(n)``,
+    Z = W X is one matmul; then, row block by row block (``block_rows``, default ``tuning.block_rows(n)``,
     independent of the batch size so that a seed's numbers never depend on which others share its batch),
     Φ(Z) and the block's share of f = Σ_j v_j φ(w_j·x) are formed while the block is in cache.
     """
     xp = backend.xp
     d1, n = W.shape[-2], X.shape[-1]
-    rows = backend.block_rows(n) if block_rows is None else block_rows
+    rows = tuning.block_rows(n, backend) if block_rows is None else block_rows
     z_all = xp.matmul(W, X)  # one matmul: BLAS is slow on thin row blocks (it repacks X for every call)
     zs, cdfs, f = [], [], None
     for i, j in _row_ranges(d1, rows):

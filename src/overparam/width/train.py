@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from overparam.backend import Backend
+from overparam.batch import LiveRows
 from overparam.width import ntk
 from overparam.width.network import Forward, forward, gradients
 
@@ -102,10 +103,6 @@ def _select_forward(mask: Array, new: Forward, old: Forward, backend: Backend) -
     return new.map(lambda a, b: _select(mask, a, b, backend), old)
 
 
-def _take_forward(f: Forward, idx: Array, backend: Backend) -> Forward:
-    return f.map(lambda a: _take(a, idx, backend))
-
-
 def learning_rates(lam_max0: np.ndarray, lr_scale: float) -> np.ndarray:
     """η = lr_scale / (2 λ_max(K0)) per seed (see the module docstring for the factor 2)."""
     return lr_scale / (2.0 * np.asarray(lam_max0, dtype=np.float64))
@@ -134,13 +131,13 @@ def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, config:
         results: list[RunResult | None] = [None] * S
         tracking: list[dict] = []
 
-        rows = list(range(S))  # rows[k] = original seed index of the k-th live row
+        live = LiveRows(S, backend)  # live.rows[k] = original seed index of the k-th live row
         W, v = W0, v0
         W0a, v0a, Xa, Ya = W0, v0, X, Y  # the live rows' initial params and data
         lam_min0_rows = lam_min0.copy()
 
         def finish(k: int, step: int, success: bool, reason: str) -> None:
-            s = rows[k]
+            s = live.rows[k]
             results[s] = RunResult(success=success, final_loss=float(h_host[k]), initial_loss=float(h_init[s]),
                                    steps=step, reason=reason, lr0=float(learning_rates(lam_max0[s], config.lr_scale)),
                                    lr_final=float(eta[k]), halvings=int(halvings[k]),
@@ -158,7 +155,7 @@ def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, config:
             dist = backend.to_numpy(ntk.param_distance(Wt, vt, W0t, v0t, backend))
             shift = backend.to_numpy(ntk.jacobian_shift(Wt, vt, W0t, v0t, Xt, backend))
             for j, k in enumerate(which):
-                tracking.append({"seed_index": rows[k], "step": step, "loss": float(h_host[k]),
+                tracking.append({"seed_index": live.rows[k], "step": step, "loss": float(h_host[k]),
                                  "lambda_min": float(lmin[j]), "lambda_min_ratio": float(lmin[j] / lam_min0_rows[k]),
                                  "pl_ratio": float(pl[j]), "path_length": float(dist[j]),
                                  "jacobian_shift": float(shift[j])})
@@ -175,9 +172,9 @@ def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, config:
             # seeds that are done at this step leave the batch
             ok_now = h_host <= config.loss_tol
             out_of_steps = step >= config.max_steps
-            leaving = [k for k in range(len(rows)) if ok_now[k] or out_of_steps or results[rows[k]] is not None]
+            leaving = [k for k in range(live.size) if ok_now[k] or out_of_steps or results[live.rows[k]] is not None]
             if leaving:
-                fresh = [k for k in leaving if results[rows[k]] is None]
+                fresh = [k for k in leaving if results[live.rows[k]] is None]
                 if config.track_every and fresh and step > 0 and step % config.track_every != 0:
                     track(step, fresh)
                 for k in fresh:
@@ -186,19 +183,18 @@ def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, config:
                     else:
                         finish(k, step, False, f"max_steps: loss {h_host[k]:.3e} > tol {config.loss_tol:.0e} "
                                                f"after {step} steps")
-                keep = [k for k in range(len(rows)) if k not in set(leaving)]
-                if not keep:
+                going_on = np.ones(live.size, dtype=bool)
+                going_on[leaving] = False
+                if not going_on.any():
                     break
-                idx = xp.asarray(keep)
-                W, v, W0a, v0a = (_take(a, idx, backend) for a in (W, v, W0a, v0a))
+                take = live.keep(going_on)
+                W, v, W0a, v0a = (take(a) for a in (W, v, W0a, v0a))
                 if per_seed_data:
-                    Xa, Ya = _take(Xa, idx, backend), _take(Ya, idx, backend)
-                fwd = _take_forward(fwd, idx, backend)
+                    Xa, Ya = take(Xa), take(Ya)
+                fwd = fwd.map(take)
                 if grads is not None:
-                    grads = (_take(grads[0], idx, backend), _take(grads[1], idx, backend))
-                rows = [rows[k] for k in keep]
-                eta, halvings, h_host = eta[keep], halvings[keep], h_host[keep]
-                lam_min0_rows = lam_min0_rows[keep]
+                    grads = (take(grads[0]), take(grads[1]))
+                eta, halvings, h_host, lam_min0_rows = (take(a) for a in (eta, halvings, h_host, lam_min0_rows))
 
             if grads is None:
                 grads = gradients(W, v, Xa, fwd, backend)
@@ -229,7 +225,7 @@ def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, config:
                     h_host = np.where(accept, h_new, h_host)
                     grads = None
             if config.track_every and step % config.track_every == 0:
-                live = [k for k in range(len(rows)) if results[rows[k]] is None]
-                if live:
-                    track(step, live)
+                running = [k for k in range(live.size) if results[live.rows[k]] is None]
+                if running:
+                    track(step, running)
     return TrainOutput(results=[r for r in results if r is not None], tracking=tracking)

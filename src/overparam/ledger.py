@@ -1,0 +1,50 @@
+"""The claims ledger: every verdict of a scale in one table (markdown for the README, JSON for machines,
+reST for the report)."""
+
+from __future__ import annotations
+
+import json
+
+from overparam.verdict import Verdict
+
+LEDGER_COLUMNS = ("claim", "paper", "statement", "predicted", "measured (95% CI)", "status", "scale", "backend")
+
+
+def ledger_markdown(verdicts: list[Verdict]) -> str:
+    """The claims ledger: one row per claim, in the order given."""
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(LEDGER_COLUMNS) + " |", "|" + "---|" * len(LEDGER_COLUMNS)]
+    for v in verdicts:
+        row = _row(v)[:5] + (f"**{v.status}**",) + _row(v)[6:]
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def ledger_rst(verdicts: list[Verdict]) -> str:
+    """The ledger as a reST list-table: the landing page of the Snakemake report includes it."""
+    from overparam.captions import rst_literal
+
+    scales = ", ".join(sorted({v.scale for v in verdicts}))
+    lines = [f".. list-table:: Claims ledger (scale {scales})", "   :header-rows: 1", ""]
+    for i, row in enumerate([LEDGER_COLUMNS, *(_row(v) for v in verdicts)]):
+        for j, cell in enumerate(row):
+            text = rst_literal(cell).replace("\n", " ") or "–"
+            if i and LEDGER_COLUMNS[j] == "status":
+                text = f"**{text}**"
+            lines.append(f"   {'* -' if j == 0 else '  -'} {text}")
+    return "\n".join(lines) + "\n"
+
+
+def ledger_json(verdicts: list[Verdict]) -> str:
+    """The ledger for machines: one object per claim (id, paper, status, scale, backend, estimates)."""
+    rows = [{"claim": v.claim, "paper": v.paper, "statement": v.statement, "status": v.status, "scale": v.scale,
+             "backend": v.backend, "predicted": v.predicted, "measured": v.measured, "estimates": v.estimates,
+             "config_hash": v.provenance.get("config_hash")} for v in verdicts]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def _row(v: Verdict) -> tuple[str, ...]:
+    return (v.claim, v.paper, v.statement, v.predicted, v.measured, v.status, v.scale, v.backend)
