@@ -17,6 +17,7 @@ from overparam.mediocrity import jobs as mediocrity_jobs
 from overparam.records import quarantine_damaged
 from overparam.registry import claims as declared_claims
 from overparam.tensor import jobs as tensor_jobs
+from overparam.workload import growth_by_claim, too_long
 from overparam.width import jobs as width_jobs
 from overparam.sources import figure_sources, kernel_sources, verdict_sources
 
@@ -27,8 +28,31 @@ try:
             "config key 'backend': 'cupy' needs a CUDA device and none answers; "
             "allowed here: auto, numpy"
         )
+    for _key in ("results", "figures"):
+        _resolved = (Path(workflow.basedir) / config[_key]).resolve()
+        if not Path(config[_key]).is_absolute() and not _resolved.is_relative_to(
+            Path(workflow.basedir).resolve()
+        ):
+            raise ConfigError(
+                f"config key '{_key}': {config[_key]!r} resolves to {_resolved}, outside the project; "
+                "to write there on purpose, give it as an absolute path"
+            )
+    _long = too_long(config)
+    if _long:
+        raise ConfigError(
+            f"scale {config['scale']!r} is too long to start without asking: "
+            + "; ".join(_long)
+            + ". Add --config allow_long=true to run it anyway"
+        )
 except (ConfigError, BackendError) as err:
     raise WorkflowError(f"overparam: {err}")
+
+if workflow.is_main_process and config["scale"] != "default":
+    print(
+        "overparam: work against the default scale: "
+        + ", ".join(f"{c} {g:.3g}x" for c, g in growth_by_claim(config).items()),
+        file=sys.stderr,
+    )
 
 
 SCALE = config["scale"]

@@ -38,7 +38,7 @@ def test_the_shipped_config_is_valid_at_every_scale():
 @pytest.mark.parametrize(
     "path,value,expected",
     [
-        ("colour", "blue", "config key 'colour' is not a known key; allowed keys: backend, base_seed"),
+        ("colour", "blue", "config key 'colour' is not a known key; allowed keys: allow_long, backend, base_seed"),
         ("scales.ci.escape_dlogd.sedes", 3, "'scales.ci.escape_dlogd.sedes' is not a known key; allowed keys: d,"),
         ("backend", "tpu", "config key 'backend': 'tpu' is not one of auto, numpy, cupy"),
         ("base_seed", -1, "config key 'base_seed': -1 is less than the minimum of 0"),

@@ -123,7 +123,7 @@ def test_rich_verdict_uses_measured_or_extrapolated_lazy(numpy_backend):
     assert ext["source"].startswith("extrapolated") and ext["m_star_lazy"] > 500
     # the ratio test bites: m*_rich = 32 at d = 8 is not 10x below m*_lazy(8) ≈ 15
     v = analysis.rich_verdict_fields(_synthetic_rich([6, 8], lambda d: 32), lazy, n_boot=50)
-    assert v["status"] == "fail" and not v["details"]["per_l"][3]["ratio_ok"]
+    assert v["status"] == "fail" and v["details"]["per_l"][3]["ratio_outcome"] == "fail"
 
 
 def test_figures_render(numpy_backend):

@@ -159,7 +159,8 @@ def _synthetic_records(exponent: float, ns=(32, 64, 128, 256, 512), d0=16, seeds
     return recs
 
 
-@pytest.mark.parametrize(("exponent", "status"), [(1.0, "pass"), (1.5, "pass"), (2.0, "fail")])
+# at the theory's own exponent the CI straddles the bound 1.5 + 0.1: undecided, as it should be
+@pytest.mark.parametrize(("exponent", "status"), [(1.0, "pass"), (1.5, "inconclusive"), (2.0, "fail")])
 def test_verdict_on_synthetic_thresholds(exponent: float, status: str) -> None:
     v = analysis.verdict_fields(_synthetic_records(exponent), n_boot=300)
     slope = v["details"]["pooled_fit"]["slope"]

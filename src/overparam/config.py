@@ -7,6 +7,7 @@ single job runs and nothing already computed is touched. The physics of each che
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"config key '{key}': {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if err.validator == "required":
         return f"config key '{key}': {err.message}"
+    if err.validator == "pattern" and err.schema_path and "propertyNames" in err.schema_path:
+        return f"config key '{key}': the name {err.instance!r} must match {err.validator_value} (lower-case)"
     if err.validator == "oneOf":
         return f"config key '{key}': {err.instance!r} must be a positive number or 'optimal'"
     return f"config key '{key}': {err.message}"
@@ -71,6 +74,45 @@ def coerce_command_line_strings(config: dict[str, Any], validator: jsonschema.Dr
             return
 
 
+PAIRS = (("_low", "_high"), ("_start", "_stop"), ("_min", "_max"))  # sibling keys that must be ordered
+INTERVAL_KEYS = ("band",)  # list-valued keys that are intervals [lo, hi]
+
+
+def _walk(node: Any, path: tuple[str, ...] = ()) -> Any:
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, (*path, str(k)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, (*path, str(i)))
+
+
+def check_numbers_are_finite(config: dict[str, Any]) -> None:
+    """NaN and ±inf pass every range check in a schema (NaN compares false): refuse them by name."""
+    for path, value in _walk(config):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"config key '{_key(path)}': {value} is not a finite number")
+
+
+def check_ordered(config: dict[str, Any]) -> None:
+    """Intervals read low to high: a ``band`` [lo, hi], and sibling keys ``x_low/x_high``, ``x_start/x_stop``,
+    ``x_min/x_max``; a reversed one (a band that contains nothing, a sweep that starts past its stop) is an error."""
+    for path, node in _walk(config):
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            if key in INTERVAL_KEYS and isinstance(value, list) and len(value) == 2 and not value[0] < value[1]:
+                raise ConfigError(f"config key '{_key((*path, key))}': {value} must be [low, high] with low < high")
+            for lo_suffix, hi_suffix in PAIRS:
+                if key.endswith(lo_suffix):
+                    other = key[: -len(lo_suffix)] + hi_suffix
+                    hi = node.get(other)
+                    if isinstance(value, int | float) and isinstance(hi, int | float) and not value < hi:
+                        raise ConfigError(f"config keys '{_key((*path, key))}' = {value} and '{other}' = {hi}: "
+                                          f"{key} must be below {other}")
+
+
 def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
     """Raise :class:`ConfigError` with one line for the first problem found."""
     from overparam.claim import resolve
@@ -79,12 +121,18 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft7Validator(schema)
     coerce_command_line_strings(config, validator)
+    check_numbers_are_finite(config)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
     if errors:
         raise ConfigError(_schema_message(errors[0]))
     scale = config["scale"]
     if scale not in config["scales"]:
         raise ConfigError(f"config key 'scale': {scale!r} is not one of {', '.join(config['scales'])}")
+    check_ordered(config)
+    missing = [c for c in claims() if c not in config["scales"][scale]]
+    if missing:
+        raise ConfigError(f"config key 'scales.{scale}': no block for claim(s) {', '.join(missing)} "
+                          f"(every scale lists every claim: {', '.join(claims())})")
     for name, block in config["scales"].items():
         for claim_id, declared in claims().items():
             if declared.check and claim_id in block:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+from overparam.decide import summary
 from overparam.verdict import Verdict
 
-LEDGER_COLUMNS = ("claim", "paper", "statement", "predicted", "measured (95% CI)", "status", "scale", "backend")
+LEDGER_COLUMNS = ("claim", "paper", "statement", "predicted", "measured (95% CI)", "status", "sub-tests", "scale",
+                  "backend")
 
 
 def ledger_markdown(verdicts: list[Verdict]) -> str:
@@ -18,7 +20,7 @@ def ledger_markdown(verdicts: list[Verdict]) -> str:
 
     lines = ["| " + " | ".join(LEDGER_COLUMNS) + " |", "|" + "---|" * len(LEDGER_COLUMNS)]
     for v in verdicts:
-        row = _row(v)[:5] + (f"**{v.status}**",) + _row(v)[6:]
+        row = _row(v)[:5] + (f"**{v.status}**",) + _row(v)[6:]  # status in bold
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -39,12 +41,18 @@ def ledger_rst(verdicts: list[Verdict]) -> str:
 
 
 def ledger_json(verdicts: list[Verdict]) -> str:
-    """The ledger for machines: one object per claim (id, paper, status, scale, backend, estimates)."""
-    rows = [{"claim": v.claim, "paper": v.paper, "statement": v.statement, "status": v.status, "scale": v.scale,
-             "backend": v.backend, "predicted": v.predicted, "measured": v.measured, "estimates": v.estimates,
+    """The ledger for machines: one object per claim (id, paper, status, its sub-tests, scale, backend)."""
+    rows = [{"claim": v.claim, "paper": v.paper, "statement": v.statement, "status": v.status,
+             "sub_tests": sub_tests(v), "scale": v.scale, "backend": v.backend, "predicted": v.predicted,
+             "measured": v.measured, "tests": v.tests, "estimates": v.estimates,
              "config_hash": v.provenance.get("config_hash")} for v in verdicts]
     return json.dumps(rows, indent=2) + "\n"
 
 
 def _row(v: Verdict) -> tuple[str, ...]:
-    return (v.claim, v.paper, v.statement, v.predicted, v.measured, v.status, v.scale, v.backend)
+    return (v.claim, v.paper, v.statement, v.predicted, v.measured, v.status, sub_tests(v), v.scale, v.backend)
+
+
+def sub_tests(v: Verdict) -> str:
+    """The claim's sub-test outcomes in a few words ("3/3 pass", "2 pass, 1 inconclusive: needs 2.1× seeds")."""
+    return summary(v.tests) if v.tests else "–"

@@ -1,8 +1,10 @@
 """The verdict of one claim and its JSON file, which carries its own checksum and is written atomically.
 
-A verdict is computed from measured data with a stated tolerance; ``status`` is ``pass`` or ``fail`` from that
-test, and ``inconclusive`` only when too few runs succeeded to fit at all. The file holds ``integrity.sha256``,
-the digest of everything else in it, so that a truncated or hand-edited verdict is an error naming the file.
+A verdict is computed from measured data with a stated tolerance. ``tests`` lists its sub-tests, each decided
+three-way on its 95% CI (:mod:`overparam.decide`: estimate, CI, band or bound, outcome, seeds factor), and
+``status`` is their combination: fail if any fails, pass if all pass, else inconclusive. The file holds
+``integrity.sha256``, the digest of everything else in it, so that a truncated or hand-edited verdict is an
+error naming the file.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Verdict:
     details: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     estimates: list[dict[str, Any]] = field(default_factory=list)  # [{name, value, lo, hi}]: what verify compares
+    tests: list[dict[str, Any]] = field(default_factory=list)  # the sub-tests (overparam.decide), re-checkable
     runs_used: int = 0
     runs_failed: int = 0
     wall_time_s: float = 0.0
@@ -43,6 +46,12 @@ class Verdict:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"verdict.status: {self.status!r} is not one of {', '.join(STATUSES)}")
+        if self.tests:
+            from overparam.decide import claim_status
+
+            if claim_status(self.tests) != self.status:
+                raise ValueError(f"verdict {self.claim}: status {self.status!r} is not what its tests give "
+                                 f"({claim_status(self.tests)!r})")
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict as plain data (what the figure and the caption read)."""

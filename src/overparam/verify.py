@@ -38,9 +38,20 @@ def compare(committed: Verdict, fresh: Verdict) -> tuple[bool, str]:
         elif not _agree(e, other):
             problems.append(f"{e['name']}: {e['value']:.4g} [{e['lo']:.4g}, {e['hi']:.4g}] vs "
                             f"{other['value']:.4g} [{other['lo']:.4g}, {other['hi']:.4g}]")
+    theirs = {t["name"]: t for t in fresh.tests}
+    for t in committed.tests:
+        other = theirs.get(t["name"])
+        if other is None:
+            problems.append(f"sub-test '{t['name']}' missing")
+        elif other["outcome"] != t["outcome"]:
+            problems.append(f"sub-test '{t['name']}': {t['outcome']} → {other['outcome']}")
+        elif t.get("ci") and other.get("ci") and not _agree(
+                {"value": t["estimate"], "lo": t["ci"][0], "hi": t["ci"][1]},
+                {"value": other["estimate"], "lo": other["ci"][0], "hi": other["ci"][1]}):
+            problems.append(f"sub-test '{t['name']}': {t['estimate']:.4g} vs {other['estimate']:.4g}")
     if committed.provenance.get("git_dirty"):
         problems.append("committed verdict was made from a dirty tree")
-    return not problems, "; ".join(problems) or "same status, estimates inside each other's CIs"
+    return not problems, "; ".join(problems) or "same status and sub-test outcomes, estimates inside each other's CIs"
 
 
 def verify(committed_dir: Path, fresh_dir: Path) -> int:

@@ -31,7 +31,7 @@ def escape_dlogd_figure(summary: pd.DataFrame, records: pd.DataFrame, *, delta: 
         ax2.plot(grp["d"], grp["n_over_dlnd"], "o-", color=color, label=f"γ'={g:.3g}")
         ax2.axhline(theory.kappa(g, p, delta), **{**THEORY_STYLE, "color": color})
     ax1.set(xlabel="ln d", ylabel="escape time t (= steps·γ'/d)",
-            title="Escape time grows like ln d (dashed: ln(0.01·d·R0/2)/(2a))")
+            title="Escape time against ln d (dashed: ln(0.01·d·R0/2)/(2a))")
     ax1.legend(title="mean, 95% CI; band: 10–90% of seeds")
     ax2.set(xscale="log", xlabel="input dimension d", ylabel="samples n / (d ln d)",
             title="Approach to the prefactor 1/(8γ'−4γ'²C_p) (dashed)")
@@ -54,7 +54,7 @@ def width_constant_factor_figure(kappa: pd.DataFrame, *, delta: float) -> plt.Fi
         gam = [grp["gamma_p"].iloc[0] if proto != "optimal" else theory.gamma_opt(int(q), delta) for q in ps]
         ax.plot(ps, [theory.kappa(g, int(q), delta) for g, q in zip(gam, ps)], **{**THEORY_STYLE, "color": color})
     ax.set(xscale="log", yscale="log", xlabel="hidden units p", ylabel="κ_p = d(n/d) / d(ln d)",
-           title="Width helps only by a constant factor (dashed: theory)")
+           title="Prefactor κ_p of d ln d against p (dashed: theory)")
     _plain_log_ticks(ax, kappa["p"].unique())
     ax.legend(title="protocol (95% CI)")
     fig.tight_layout()

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from overparam.decide import bound_test, claim_status, undecided
 from overparam.fit import least_squares_line, smallest_passing
 from overparam.verdict import json_ready
 
@@ -233,9 +234,9 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
                    slack: float = DEFAULT_SLACK, min_points: int = MIN_POINTS) -> dict[str, Any]:
     """The verdict of C1 from the run records (the keys of :class:`overparam.verdict.Verdict` that the data fix).
 
-    Test (SPEC C1): fit the pooled log(d0·d1*) against log n; ``pass`` iff the 95% CI's upper end is below
-    ``older_exponent`` (2) and the point estimate is ≤ ``theory_exponent + slack`` (1.5 + 0.1); ``inconclusive``
-    only when fewer than ``min_points`` distinct n have a usable d1* (never for a bad fit); else ``fail``.
+    Test (SPEC C1): fit the pooled log(d0·d1*) against log n; two one-sided bound tests on its 95% CI (decided
+    three-way, :mod:`overparam.decide`): slope ≤ ``older_exponent`` (2) and slope ≤ ``theory_exponent + slack``
+    (1.5 + 0.1); ``inconclusive`` without a test when fewer than ``min_points`` distinct n have a usable d1*.
 
     Returns predicted, measured, tolerance, status, details, runs_used, runs_failed (runs ended by
     a numerical failure — divergence or non-finite loss; runs that merely did not reach the tolerance within T
@@ -251,11 +252,13 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
     lo, hi = pooled["slope_ci"]
     bound = theory_exponent + slack
     if n_with < min_points or not np.isfinite(slope):
-        status = "inconclusive"
-    elif np.isfinite(hi) and hi < older_exponent and slope <= bound:
-        status = "pass"
+        tests = [undecided("slope of log(d0·d1*) vs log n", f"fewer than {min_points} n with a d1*")]
     else:
-        status = "fail"
+        tests = [bound_test("slope of log(d0·d1*) vs log n, below the older bound", slope, (lo, hi), "upper",
+                            older_exponent),
+                 bound_test("slope of log(d0·d1*) vs log n, within the theory's bound + slack", slope, (lo, hi),
+                            "upper", bound)]
+    status = claim_status(tests)
     predicted = (f"slope of log(d0·d1*) vs log n ≤ {theory_exponent:g} (d0·d1 = Ω̃(n^{theory_exponent:g}) suffices); "
                  f"older bound {older_exponent:g}")
     if np.isfinite(slope):
@@ -264,7 +267,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
                     f"older bound {older_exponent:g}")
     else:
         measured = f"no slope: only {n_with} n with a d1*"
-    tolerance = (f"pass iff CI upper end < {older_exponent:g} and slope ≤ {theory_exponent:g} + {slack:g}; "
+    tolerance = (f"95% CI of the slope ≤ {older_exponent:g} and ≤ {theory_exponent:g} + {slack:g}; "
                  f"inconclusive if fewer than {min_points} n have a d1*")
     note = (f"The bound d0·d1 = Ω̃(n^{theory_exponent:g}) is sufficient, not tight: it is what the proof needs, while "
             "a net needs only about as many parameters as points (d0·d1 ≳ n), so the measured slope is expected "
@@ -292,6 +295,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
         "older_exponent": older_exponent,
     }
     return {"predicted": predicted, "measured": measured, "tolerance": tolerance,
-            "status": status, "details": json_ready(details), "runs_used": len(df), "runs_failed": diverged}
+            "status": status, "tests": json_ready(tests), "details": json_ready(details), "runs_used": len(df),
+            "runs_failed": diverged}
 
 
