@@ -23,7 +23,12 @@ from overparam.registry import claims as declared_claims
 from overparam.tensor import jobs as tensor_jobs
 from overparam.workload import growth_by_claim, too_long
 from overparam.width import jobs as width_jobs
-from overparam.sources import figure_sources, kernel_sources, verdict_sources
+from overparam.sources import (
+    LEDGER_SOURCES,
+    figure_sources,
+    kernel_sources,
+    verdict_sources,
+)
 
 try:
     validate_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")

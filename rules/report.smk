@@ -45,9 +45,9 @@ for _claim in CLAIMS:
             extra_pdf=figure_paths(_claim, "pdf")[1:],
             caption=f"{RESULTS}/captions/{_claim}.rst",
         log:
-            logs(f"{FIGURES}/{_claim}.png"),
+            logs(f"{RESULTS}/figures/{_claim}.png"),
         benchmark:
-            benchmarks(f"{FIGURES}/{_claim}.png")
+            benchmarks(f"{RESULTS}/figures/{_claim}.png")
         conda:
             CONDA_ENV
         params:
@@ -71,6 +71,7 @@ rule ledger:
     input:
         verdicts=expand(f"{RESULTS}/claims/{{claim}}.json", claim=list(CLAIMS)),
         figures=[path for claim_id in CLAIMS for path in figure_paths(claim_id, "png")],
+        sources=LEDGER_SOURCES,
     output:
         markdown=LEDGER,
         json=f"{RESULTS}/claims.json",

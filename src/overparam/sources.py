@@ -10,8 +10,8 @@ from overparam.registry import claim
 
 NOT_KERNELS = ("analysis", "checks", "claims", "figures", "verdicts")
 CORE_KERNEL_MODULES = ("backend", "batch", "jobs", "papers", "progress", "records", "rng", "seeds", "tuning")
-CORE_VERDICT_MODULES = ("assemble", "claim", "fit", "papers", "provenance", "records", "registry", "tables",
-                        "verdict")
+CORE_VERDICT_MODULES = ("assemble", "claim", "decide", "fit", "papers", "provenance", "records", "registry",
+                        "tables", "verdict")
 
 
 def package_dir(claim_id: str) -> Path:
@@ -36,7 +36,11 @@ def verdict_sources(claim_id: str) -> list[str]:
 def figure_sources(claim_id: str) -> list[str]:
     """What a figure depends on: what draws and captions it (a colour change reruns one figure)."""
     own = [str(package_dir(claim_id) / "claims.py")]
-    return ["src/overparam/captions.py", "src/overparam/figure.py", *own, *claim(claim_id).figure_sources]
+    core = ["src/overparam/captions.py", "src/overparam/figure.py", "src/overparam/plotting.py"]
+    return [*core, *own, *(f for f in claim(claim_id).figure_sources if f not in core)]
+
+
+LEDGER_SOURCES = ["src/overparam/ledger.py", "src/overparam/decide.py", "src/overparam/verdict.py"]
 
 
 def kernel_digest(claim_id: str, root: str | Path = ".") -> str:

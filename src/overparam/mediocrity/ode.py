@@ -11,7 +11,7 @@ Drift of the SGD increment per unit time t = steps·γ'/d in the limit d → ∞
     Φ_jl −= Q_jl(Φ_jj + Φ_ll)/2,   Ψ_j −= M_j Φ_jj/2;   dQ/dt = Φ, dM/dt = Ψ.
 
 Ψ and the first bracket of Φ are −2E[gλ_jλ*] and −4E[gλ_jλ_l] (g = f − y, Gaussian fields with covariance
-given by (M, Q)); the γ' terms are 4γ'E[g²λ_jλ_l]. ``tests/test_mediocrity_ode.py`` checks the whole drift
+given by (M, Q)); the γ' terms are 4γ'E[g²λ_jλ_l]. ``tests/test_mediocrity_theory.py`` checks the whole drift
 against the empirical mean SGD increment rather than trusting this transcription.
 """
 

@@ -46,7 +46,7 @@ from overparam.verdict import json_ready
 
 THEORY_EXPONENT = 3.0 / 2.0  # d0·d1 = Ω̃(n^{3/2}) (paper C's theorem)
 OLDER_EXPONENT = 2.0  # d0·d1 = Ω(n²) (Oymak & Soltanolkotabi, standard init)
-DEFAULT_SLACK = 0.1  # SPEC: point estimate ≤ 1.5 + 0.1
+DEFAULT_SLACK = 0.1  # the bound 1.5 + 0.1, decided on the slope's 95% CI (three-way, overparam.decide)
 MIN_POINTS = 3  # fewer n with a d1* than this: inconclusive
 
 def records_frame(records: Sequence[dict] | pd.DataFrame) -> pd.DataFrame:
