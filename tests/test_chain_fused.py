@@ -68,3 +68,20 @@ def test_engine_selection(numpy_backend):
         run_chain(_seeds(32, 2), numpy_backend, engine="fused", trace=True, **kw)
     traced = run_chain(_seeds(32, 2), numpy_backend, trace=True, **kw)  # auto: the array kernel traces
     assert traced.trace_r is not None
+
+
+def test_config_chain_engine_reaches_run_chain(monkeypatch):
+    """mediocrity.chain_engine goes from the config through the job builders and entry points to run_chain."""
+    from overparam.backend import get_backend
+    from overparam.mediocrity import experiment, jobs
+
+    seen = []
+    original = experiment.run_chain
+    monkeypatch.setattr(experiment, "run_chain", lambda *a, **kw: seen.append(kw["engine"]) or original(*a, **kw))
+    config = {"base_seed": 5, "scale": "ci", "mediocrity": {"delta": 1e-4, "dt_check": 1e-2, "t_max_factor": 10.0,
+                                                            "chain_engine": "array"},
+              "scales": {"ci": {"escape_dlogd": {"p": 1, "d": [200, 300], "gamma_p": [0.1], "seeds": 2}}}}
+    job = jobs.escape_dlogd_job(config, {"i": "0"})
+    assert job["chain_engine"] == "array"
+    jobs.ENTRY_POINTS[job["kind"]]({**job, "d": [200]}, get_backend("numpy"))
+    assert seen == ["array"]
