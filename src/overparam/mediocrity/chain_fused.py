@@ -31,12 +31,28 @@ from overparam.backend import Backend
 from overparam.mediocrity.chain import EscapeResult, draw_block, start_chain, step_schedule
 from overparam.mediocrity.theory import ESCAPE_FRACTION
 
-# IEEE arithmetic (a division by zero gives inf/nan, as in NumPy: no Python zero-division branch in the inner
-# loops) and fused multiply-adds where the compiler finds them
-_jit = numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+
+def _compiled(**options: object) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """``numba.njit`` with IEEE arithmetic (a division by zero gives inf/nan, as in NumPy: no Python zero-division
+    branch in the inner loops), fused multiply-adds where the compiler finds them, and an on-disk cache.
+
+    The cache (first call ≈ 7–8 s of compilation, ≈ 0.7–0.9 s when cached) goes to ``__pycache__`` beside this
+    file, or, in a read-only checkout, to Numba's user-wide cache directory (``$NUMBA_CACHE_DIR`` if set); where
+    no directory is writable Numba refuses ``cache=True`` and the kernel is compiled in every process instead."""
+
+    def wrap(func: Callable[..., object]) -> Callable[..., object]:
+        try:
+            return numba.njit(cache=True, error_model="numpy", fastmath={"contract"}, **options)(func)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(cache=False, error_model="numpy", fastmath={"contract"}, **options)(func)
+
+    return wrap
+
+
+_jit = _compiled()
 # the step's helpers are inlined into the kernel: a call between compiled functions costs more than a small
 # step's arithmetic (arrays are passed as structs, with reference counting)
-_inline = numba.njit(cache=True, error_model="numpy", fastmath={"contract"}, inline="always")
+_inline = _compiled(inline="always")
 DRAW_BUDGET = 2**17  # float64 random numbers per chunk of replicas and block (1 MB: stays in L2 between passes)
 
 
@@ -118,11 +134,24 @@ def _compress_one(frame: np.ndarray, gram: np.ndarray, full: np.ndarray) -> None
     except Exception:  # not positive definite (students that have collapsed onto each other)
         ok = False
     if ok:
-        ok = np.all(np.isfinite(lower))
+        for a in range(n):
+            for b in range(a + 1):
+                if not np.isfinite(lower[a, b]):
+                    ok = False
     if not ok:
         evals, evecs = np.linalg.eigh(full)
-        lower = evecs * np.sqrt(np.maximum(evals, 0.0))
-    norm = np.sqrt(np.sum(lower * lower, axis=1))
+        lower = np.empty((n, n))
+        for b in range(n):
+            root = np.sqrt(max(evals[b], 0.0))
+            for a in range(n):
+                lower[a, b] = evecs[a, b] * root
+    # explicit loops, not np.sum(..., axis=1): an axis reduction costs seconds of first-call compile time
+    norm = np.empty(n)
+    for a in range(n):
+        acc = 0.0
+        for b in range(n):
+            acc += lower[a, b] * lower[a, b]
+        norm[a] = np.sqrt(acc)
     for a in range(n):
         for b in range(n):
             frame[b, a] = lower[a, b] / norm[a]
