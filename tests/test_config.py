@@ -41,6 +41,8 @@ def test_the_shipped_config_is_valid_at_every_scale():
         ("colour", "blue", "config key 'colour' is not a known key; allowed keys: allow_long, backend, base_seed"),
         ("scales.ci.escape_dlogd.sedes", 3, "'scales.ci.escape_dlogd.sedes' is not a known key; allowed keys: d,"),
         ("backend", "tpu", "config key 'backend': 'tpu' is not one of auto, numpy, cupy"),
+        ("mediocrity.chain_engine", "numba", "config key 'mediocrity.chain_engine': 'numba' is not one of auto, fused, "
+         "array"),
         ("base_seed", -1, "config key 'base_seed': -1 is less than the minimum of 0"),
         ("scales.ci.escape_dlogd.seeds", "many", "config key 'scales.ci.escape_dlogd.seeds': 'many' is not of type"),
         ("scale", "huge", "config key 'scale': 'huge' is not one of ci, default, paper"),

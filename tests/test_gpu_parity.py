@@ -56,7 +56,7 @@ def test_chain_parity(host_rng, p):
     from overparam.mediocrity.chain import run_chain
 
     kw = dict(p=p, d=np.full(16, 300), gamma_p=np.full(16, 0.08), delta=1e-4, t_max=np.full(16, 20.0))
-    want = run_chain(_seeds(16), get_backend("numpy"), **kw)
+    want = run_chain(_seeds(16), get_backend("numpy"), engine="array", **kw)
     got = run_chain(_seeds(16), get_backend("cupy"), **kw)
     np.testing.assert_allclose(got.m0, want.m0, rtol=1e-10)
     assert np.mean(np.abs(got.n_exit - want.n_exit) <= 8) == 1.0

@@ -70,13 +70,13 @@ def _records(
 def _chain_grid(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gammas: list[float], seeds: int,
     delta: float, t_max_factor: float, dt_check: float, extra: dict[str, Any] | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, chain_engine: str = "auto",
 ) -> tuple[list[dict[str, Any]], EscapeResult, np.ndarray, np.ndarray]:
     seed_list, d_col, g_col, rep_col = _replica_grid(claim, base_seed, p, d, gammas, seeds)
     t_max = np.array([t_max_factor * theory.t_exit(di, gi, p, delta) for di, gi in zip(d_col, g_col)])
     start = time.perf_counter()
     res = run_chain(seed_list, backend, p=p, d=d_col, gamma_p=g_col, delta=delta, t_max=t_max, dt_check=dt_check,
-                    progress=progress)
+                    progress=progress, engine=chain_engine)
     backend.synchronize()
     wall = time.perf_counter() - start
     records = _records(claim, "chain", backend, p, delta, d_col, g_col, rep_col, res, t_max, wall, extra)
@@ -89,18 +89,19 @@ SIMULATORS = ("chain", "direct")
 def escape_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gammas: list[float], seeds: int,
     delta: float, t_max_factor: float, dt_check: float, extra: dict[str, Any] | None = None,
-    progress: Progress | None = None, simulator: str = "chain",
+    progress: Progress | None = None, simulator: str = "chain", chain_engine: str = "auto",
 ) -> list[dict[str, Any]]:
     """Exit times for every (d, γ') of one p: the exact chain (all replicas as one batch, the CPU default) or
     direct SGD (one (S, p, d) batch per point: the GPU workload of the `paper` scale). Same seeds either way,
     so the two simulators see the same replicas' streams but, being different algorithms, not the same draws.
+    ``chain_engine`` is the chain's kernel (``run_chain``'s ``engine``: auto, fused or array).
     """
     if simulator not in SIMULATORS:
         raise ValueError(f"simulator: {simulator!r} is not one of {', '.join(SIMULATORS)}")
     if simulator == "chain":
         return _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=gammas, seeds=seeds,
                            delta=delta, t_max_factor=t_max_factor, dt_check=dt_check, extra=extra,
-                           progress=progress)[0]
+                           progress=progress, chain_engine=chain_engine)[0]
     return [rec for di in d for g in gammas
             for rec in _direct_point(backend, claim=claim, seed_claim=claim, base_seed=base_seed, p=p, d=di,
                                      gamma_p=g, seeds=seeds, delta=delta, t_max_factor=t_max_factor,
@@ -127,11 +128,12 @@ def _direct_point(
 def ode_vs_sgd_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: list[int], gamma_p: float, seeds: int,
     delta: float, t_max_factor: float, dt_check: float, progress: Progress | None = None,
+    chain_engine: str = "auto",
 ) -> list[dict[str, Any]]:
     """For each d: chain exit times and the ODE's exit time from each replica's own random start."""
     records, res, d_col, g_col = _chain_grid(backend, claim=claim, base_seed=base_seed, p=p, d=d, gammas=[gamma_p],
                                              seeds=seeds, delta=delta, t_max_factor=t_max_factor, dt_check=dt_check,
-                                             progress=progress)
+                                             progress=progress, chain_engine=chain_engine)
     for di in d:
         sel = np.nonzero(d_col == di)[0]
         t_max = t_max_factor * theory.t_exit(di, gamma_p, p, delta)
@@ -146,20 +148,21 @@ def ode_vs_sgd_series(
 
 def validation_series(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: int, gamma_p: float, seeds: int, delta: float,
-    t_max_factor: float, dt_check: float, progress: Progress | None = None,
+    t_max_factor: float, dt_check: float, progress: Progress | None = None, chain_engine: str = "auto",
 ) -> list[dict[str, Any]]:
     """Direct SGD and the chain on the same point (independent seeds): the validation panel's data."""
     common = dict(claim=claim, base_seed=base_seed, p=p, seeds=seeds, delta=delta, t_max_factor=t_max_factor,
                   dt_check=dt_check, progress=progress)
-    chain = escape_series(backend, d=[d], gammas=[gamma_p], **common)
+    chain = escape_series(backend, d=[d], gammas=[gamma_p], chain_engine=chain_engine, **common)
     return chain + _direct_point(backend, seed_claim=claim + "/direct", d=d, gamma_p=gamma_p, **common)
 
 
 def risk_traces(
     backend: Backend, *, claim: str, base_seed: int, p: int, d: int, gamma_p: float, seeds: int, delta: float,
-    t_max_factor: float, dt_check: float, progress: Progress | None = None,
+    t_max_factor: float, dt_check: float, progress: Progress | None = None, chain_engine: str = "auto",
 ) -> list[dict[str, Any]]:
-    """Risk against t for a few direct-SGD replicas and the ODE from each one's start (the B3 risk panel)."""
+    """Risk against t for a few direct-SGD replicas and the ODE from each one's start (the B3 risk panel;
+    direct SGD only, so ``chain_engine`` is accepted for a uniform job signature and not used)."""
     t_max = t_max_factor * theory.t_exit(d, gamma_p, p, delta)
     seed_list = [seed_sequence(base_seed, claim + "/trace", point_key(p, d, gamma_p), r) for r in range(seeds)]
     res = run_direct_sgd(seed_list, backend, p=p, d=d, gamma_p=gamma_p, delta=delta, t_max=t_max,

@@ -13,12 +13,14 @@ from overparam.backend import Backend
 from overparam.mediocrity import experiment
 
 Progress = Callable[[int, int], None]
-COMMON = ("claim", "base_seed", "delta", "t_max_factor", "dt_check")
+COMMON = ("claim", "base_seed", "delta", "t_max_factor", "dt_check", "chain_engine")
 
 
 def _split(job: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     spec = {k: v for k, v in job.items() if k != "kind"}
-    return {k: spec.pop(k) for k in COMMON}, spec
+    common = {k: spec.pop(k) for k in COMMON if k != "chain_engine"}
+    common["chain_engine"] = spec.pop("chain_engine", "auto")  # the exact chain's kernel (run_chain's engine)
+    return common, spec
 
 
 def escape(job: dict[str, Any], backend: Backend, progress: Progress | None = None) -> list[dict[str, Any]]:
@@ -60,7 +62,7 @@ ENTRY_POINTS = {"escape": escape, "ode": ode, "validation": validation, "trace":
 def _physics_and_seed(config: dict[str, Any]) -> dict[str, Any]:
     physics = config["mediocrity"]
     return {"delta": physics["delta"], "dt_check": physics["dt_check"], "t_max_factor": physics["t_max_factor"],
-            "base_seed": config["base_seed"]}
+            "chain_engine": physics.get("chain_engine", "auto"), "base_seed": config["base_seed"]}
 
 
 def _settings(config: dict[str, Any], claim_id: str) -> dict[str, Any]:
