@@ -106,6 +106,7 @@ def test_train_nets_under_backends_agree(backend: Backend) -> None:
     assert out.results[0].final_epoch_loss < out.results[0].initial_train_loss
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_divergence_is_recorded_not_raised() -> None:
     be = get_backend("numpy")
     net, X, T = _problem(False)
