@@ -130,10 +130,15 @@ def test_initratio_kernels_parity():
     from overparam.initratio import model
 
     rng = np.random.default_rng(4)
-    W, V = rng.normal(size=(3, 20, 10)) / np.sqrt(10), rng.normal(size=(3, 4, 20)) / np.sqrt(20)
+    parts = (rng.normal(size=(3, 20, 10)) / np.sqrt(10), rng.normal(size=(3, 20)) * 0.1,
+             rng.normal(size=(3, 4, 20)) / np.sqrt(20), rng.normal(size=(3, 4)) * 0.1)
     X, T = rng.normal(size=(15, 10)), np.eye(4)[rng.integers(0, 4, 15)]
-    _same(lambda be, W, V, X, T: model.student_gradients(W, V, X, T, be), W, V, X, T)
-    _same(lambda be, W, V, X, T: model.teacher_ce_gradients(W, V, X, T, be), W[0], V[0], X, T)
+    def flat(be, W, b, V, c, X, T, kind):
+        loss, g = model.ce_gradients(model.Net(W, b, V, c), X, T, kind, be)
+        return loss, g.W, g.b, g.V, g.c
+
+    for kind in ("gelu", "relu"):
+        _same(lambda be, *arrays, kind=kind: flat(be, *arrays, kind), *parts, X, T)
 
 
 @pytest.mark.slow

@@ -24,10 +24,10 @@ VOLATILE = {"backend", "device"}  # and every key that holds a wall time
 WIDTH = {"series": "sqrt", "n": 16, "d0_sqrt_coef": 2.0, "seeds": 2, "min_success": 2, "d1_min": 1,
          "d1_max_ratio": 4.0, "d1_start_ratio": 1.5, "steps_per_sample": 60, "loss_tol": 1e-4, "lr_scale": 1.0,
          "max_halvings": 40, "init": "lecun", "shared_data": False}
-INITRATIO = {"mnist_path": None, "d1": 8, "seeds": 2, "omega_index": 4, "omega2_start": 0.002,
-             "omega2_stop": 0.0782, "omega2_num": 10, "epochs": 1, "batch_size": 64, "lr": 1.0,
-             "lr_rule": "curvature", "momentum": 0.9, "lr_schedule": "cosine", "teacher_width": 32,
-             "teacher_lr": 1.0, "teacher_batch_size": 64, "teacher_max_epochs": 20}
+INITRATIO = {"dataset": "digits", "mnist_path": None, "d1": 8, "seeds": 2, "omega_index": 2,
+             "omega2_grid": [0.002, 0.00744, 0.01289, 0.01833, 0.02378, 0.03467, 0.04556, 0.05644, 0.06733, 0.07822],
+             "omega2_num": 5, "epochs": 1, "batch_size": 64, "lr": 0.01, "teacher_lr": 0.1,
+             "teacher_batch_size": 64, "teacher_max_epochs": 20, "teacher_activation": "gelu"}
 ESCAPE = {"claim": "escape_dlogd", "base_seed": 5, "p": 2, "seeds": 3, "delta": 1e-4, "t_max_factor": 10.0,
           "dt_check": 1e-2}
 

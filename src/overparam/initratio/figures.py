@@ -1,84 +1,67 @@
-"""The figure of claim C2 (seaborn, the house style): training loss and test accuracy against ω2/ω1.
+"""The figure of claim C2 (seaborn, the house style), drawn like the authors' Figure 1.
 
-Reads the aggregates of :mod:`analysis` (``summary`` per ω2, ``runs`` per run), never raw training, so
-re-styling never reruns training.
+Training and test accuracy (means over seeds, ±2σ bars, σ the sample sd over seeds) against ω2 on a linear
+axis; ω2/ω1 on a secondary (top) axis; the He point; the paper's two test accuracies (0.9645 at its smallest
+ω2, 0.9902 at its largest, drawn at the run's ω2 of the same ratio ω2/ω1); in the figure: the claim id, ρ with
+its CI and the outcome. Reads the aggregates of :mod:`analysis` only, so re-styling never reruns training.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from overparam.plotting import THEORY_STYLE, use_style
+from overparam.initratio.analysis import PAPER_ACCURACY
+from overparam.plotting import use_style
 
 
-def init_ratio_figure(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> Figure:
-    """Two panels sharing a log x axis ω2/ω1: final training loss (log y) and test accuracy.
-
-    Lines: means over the finished seeds with their 95% bootstrap CIs (bands); dots: single runs (``runs``);
-    dashed orange (right): the same students' accuracy against the true digit labels, for reference;
-    dashed horizontal line: the loss threshold (if the summary has one); dotted vertical line: the He point
-    ω1 = √(2/d0), ω2 = √(2/d1), i.e. ω2/ω1 = √(d0/d1).
-    """
+def init_ratio_figure(summary: pd.DataFrame, verdict: dict[str, Any] | None = None,
+                      claim_id: str = "init_ratio") -> Figure:
+    """One panel: accuracy against ω2 (see the module docstring)."""
     import matplotlib.pyplot as plt
 
     use_style()
-    s = summary.sort_values("ratio")
-    fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.2), sharex=True)
-    colour = sns.color_palette()[0]
-    panels = [
-        (axes[0], "train_loss", "final_train_loss", "final training loss  (1/n) Σ‖f(x) − t‖²", "Training loss"),
-        (axes[1], "test_acc", "test_accuracy", "test accuracy", "Test accuracy (against the teacher's labels)"),
-    ]
-    if "test_acc_true_mean" in s and np.isfinite(s["test_acc_true_mean"]).any():
-        c2 = sns.color_palette()[1]
-        axes[1].fill_between(s["ratio"], s["test_acc_true_ci_low"], s["test_acc_true_ci_high"], color=c2, alpha=0.2,
-                             linewidth=0)
-        sns.lineplot(data=s, x="ratio", y="test_acc_true_mean", ax=axes[1], color=c2, marker="s", markersize=5,
-                     linewidth=1.2, linestyle="--", label="mean against the true labels", zorder=3)
-    for ax, key, run_col, ylabel, title in panels:
-        if runs is not None and len(runs):
-            r = runs[runs["finished"].astype(bool)]
-            sns.scatterplot(data=r, x="ratio", y=run_col, ax=ax, color="0.55", s=14, alpha=0.6, linewidth=0,
-                            label="single runs", zorder=2)
-        ax.fill_between(s["ratio"], s[f"{key}_ci_low"], s[f"{key}_ci_high"], color=colour, alpha=0.25,
-                        linewidth=0, label="95% CI of the mean")
-        sns.lineplot(data=s, x="ratio", y=f"{key}_mean", ax=ax, color=colour, marker="o", markersize=6,
-                     linewidth=1.6, label="mean over seeds", zorder=3)
-        ax.set_xscale("log")
-        ax.set_xlabel(r"initialisation ratio $\omega_2/\omega_1$ (log scale; $\omega_1\omega_2$ = He product)")
-        ax.set_ylabel(ylabel)
-        ax.set_title(title)
-    if "loss_threshold" in s and np.isfinite(s["loss_threshold"]).any():
-        thr = float(s["loss_threshold"].dropna().iloc[0])
-        axes[0].axhline(thr, label=f"threshold {thr:g}", **THEORY_STYLE)
-    axes[0].set_yscale("log")
-    he = s["he_ratio"].dropna() if "he_ratio" in s else pd.Series(dtype=float)
-    if len(he):
-        h = float(he.iloc[0])
-        for ax in axes:
-            ax.axvline(h, color="0.3", linestyle=":", linewidth=1.4,
-                       label=r"He init ($\omega_1=\sqrt{2/d_0}$, $\omega_2=\sqrt{2/d_1}$)")
-    uniq: dict[str, object] = {}
-    for ax in axes:
-        handles, labels = ax.get_legend_handles_labels()
-        for h, lab in zip(handles, labels, strict=True):
-            uniq.setdefault(lab, h)
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-    fig.legend(list(uniq.values()), list(uniq.keys()), loc="lower center", ncol=3, fontsize=9,
-               bbox_to_anchor=(0.5, -0.13))
+    s = summary.sort_values("omega2")
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    pal = sns.color_palette()
+    for key, label, colour, marker in (("train_acc", "training accuracy", pal[0], "o"),
+                                       ("test_acc", "test accuracy", pal[1], "s")):
+        ax.errorbar(s["omega2"], s[f"{key}_mean"], yerr=2.0 * s[f"{key}_sd"].fillna(0.0), color=colour,
+                    marker=marker, markersize=5, linewidth=1.5, capsize=3, label=f"{label} (mean ± 2σ over seeds)")
     if len(s):
+        P = float(s["he_product"].iloc[0])
         d0, d1 = int(s["d0"].iloc[0]), int(s["d1"].iloc[0])
-        fig.suptitle(f"Initialisation ratio sweep at d0 = {d0}, d1 = {d1} (ω1·ω2 fixed at the He product)", y=1.02)
+        he_w2 = math.sqrt(2.0 / d1)
+        ax.axvline(he_w2, color="0.3", linestyle=":", linewidth=1.4,
+                   label=r"He init ($\omega_1=\sqrt{2/d_0}$, $\omega_2=\sqrt{2/d_1}$)")
+        first, last = s.iloc[0], s.iloc[-1]
+        p = PAPER_ACCURACY
+        ax.scatter([first["omega2"], last["omega2"]], [p["accuracy_low"], p["accuracy_high"]], marker="*", s=140,
+                   color="black", zorder=5, label=f"paper's test accuracy ({p['accuracy_low']}, {p['accuracy_high']})")
+        top = ax.secondary_xaxis("top", functions=(lambda w: w * w / P, lambda r: (abs(r) * P) ** 0.5))
+        top.set_xlabel(r"$\omega_2/\omega_1$")
+        ax.set_xlabel(rf"$\omega_2$  ($\omega_1\omega_2=\sqrt{{2/d_0}}\sqrt{{2/d_1}}$, d0 = {d0}, d1 = {d1})")
+    ax.set_ylabel("accuracy (against the teacher's labels)")
+    if verdict is not None:
+        det = verdict.get("details", {}) or {}
+        sp = det.get("spearman", {}) or {}
+        ci = sp.get("ci") or [float("nan"), float("nan")]
+        rho = sp.get("rho")
+        text = (f"{claim_id} — {det.get('dataset', '?')}\n"
+                f"ρ(test acc, ω2/ω1) = {rho if rho is None else f'{rho:.3f}'} "
+                f"[{ci[0] if ci[0] is None else f'{ci[0]:.3f}'}, {ci[1] if ci[1] is None else f'{ci[1]:.3f}'}]\n"
+                f"outcome: {verdict.get('status', '?')}")
+        ax.text(0.98, 0.04, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.7"})
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def init_ratio(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> Figure:
     """C2's figure."""
-    return init_ratio_figure(tables["summary"], tables.get("runs"))
+    return init_ratio_figure(tables["summary"], verdict)
