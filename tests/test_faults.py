@@ -46,7 +46,7 @@ BAD_CONFIGS = [
     ("scales.ci.escape_dlogd.seeds", 3.5, "scales.ci.escape_dlogd.seeds': 3.5 is not of type 'integer'"),
     # contradictory settings
     ("claims.lazy_lower_bound.band", [1.1, 0.9], "band': [1.1, 0.9] must be [low, high]"),
-    ("claims.init_ratio.omega2_start", 0.5, "omega2_start must be below omega2_stop"),
+    ("claims.init_ratio.omega2_grid", [0.002, 0.05, 0.01], "omega2_grid': [0.002, 0.05, 0.01] must be strictly"),
     # a claim that would resolve to no jobs: a protocol name the rules cannot match
     ("scales.ci.width_constant_factor.protocols", {"Fixed": 0.1}, "the name 'Fixed' must match"),
     # a missing block

@@ -76,6 +76,7 @@ def coerce_command_line_strings(config: dict[str, Any], validator: jsonschema.Dr
 
 PAIRS = (("_low", "_high"), ("_start", "_stop"), ("_min", "_max"))  # sibling keys that must be ordered
 INTERVAL_KEYS = ("band",)  # list-valued keys that are intervals [lo, hi]
+SWEEP_SUFFIXES = ("_grid",)  # list-valued keys that are sweeps: strictly increasing
 
 
 def _walk(node: Any, path: tuple[str, ...] = ()) -> Any:
@@ -96,14 +97,18 @@ def check_numbers_are_finite(config: dict[str, Any]) -> None:
 
 
 def check_ordered(config: dict[str, Any]) -> None:
-    """Intervals read low to high: a ``band`` [lo, hi], and sibling keys ``x_low/x_high``, ``x_start/x_stop``,
-    ``x_min/x_max``; a reversed one (a band that contains nothing, a sweep that starts past its stop) is an error."""
+    """Intervals read low to high: a ``band`` [lo, hi], sibling keys ``x_low/x_high``, ``x_start/x_stop``,
+    ``x_min/x_max``, and sweeps ``x_grid`` strictly increasing; a reversed one (a band that contains nothing, a
+    sweep that runs backwards) is an error."""
     for path, node in _walk(config):
         if not isinstance(node, dict):
             continue
         for key, value in node.items():
             if key in INTERVAL_KEYS and isinstance(value, list) and len(value) == 2 and not value[0] < value[1]:
                 raise ConfigError(f"config key '{_key((*path, key))}': {value} must be [low, high] with low < high")
+            if key.endswith(SWEEP_SUFFIXES) and isinstance(value, list) and any(
+                    not a < b for a, b in zip(value, value[1:])):
+                raise ConfigError(f"config key '{_key((*path, key))}': {value} must be strictly increasing")
             for lo_suffix, hi_suffix in PAIRS:
                 if key.endswith(lo_suffix):
                     other = key[: -len(lo_suffix)] + hi_suffix

@@ -42,7 +42,6 @@ class Verdict:
     runs_failed: int = 0
     wall_time_s: float = 0.0
     provenance: dict[str, Any] = field(default_factory=dict)
-    tests: list[dict[str, Any]] = field(default_factory=list)  # overparam.decide sub-tests (omitted when empty)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -58,16 +57,9 @@ class Verdict:
         """The verdict as plain data (what the figure and the caption read)."""
         return asdict(self)
 
-    def body(self) -> dict[str, Any]:
-        """What the file holds (``tests`` left out when empty, so older verdicts keep their bytes and digests)."""
-        body = asdict(self)
-        if not body["tests"]:
-            del body["tests"]
-        return body
-
     def to_json(self) -> str:
         """The verdict's JSON text, sealed with the digest of its own content."""
-        body = self.body()
+        body = asdict(self)
         body["integrity"] = {"sha256": _digest(body)}
         return json.dumps(body, indent=2, sort_keys=False, default=_jsonable)
 
@@ -122,7 +114,7 @@ def read_verdict(path: str | Path) -> Verdict:
         verdict = Verdict(**data)
     except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
         raise VerdictError(f"verdict file {path} is not a valid verdict: {err}") from err
-    if _digest(verdict.body()) != sealed:
+    if _digest(asdict(verdict)) != sealed:
         raise VerdictError(f"verdict file {path} does not match its own digest (edited or damaged)")
     return verdict
 
