@@ -166,7 +166,8 @@ def slurm_records(job_ids: list[str]) -> tuple[str, dict[str, dict[str, str]]]:
 
 
 def _verdict(folder: Path) -> dict:
-    v = json.loads((folder / "claims" / f"{CLAIM}.json").read_text())
+    """The verdict a run with ``results=folder`` wrote: every scale has its own folder below it."""
+    v = json.loads((folder / "ci" / "claims" / f"{CLAIM}.json").read_text())
     return {"status": v["status"], "estimates": v["estimates"], "runs_used": v["runs_used"]}
 
 

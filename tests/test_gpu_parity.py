@@ -149,7 +149,7 @@ def test_ci_claims_end_to_end_on_cupy_match_the_numpy_ledger(tmp_path):
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for claim in claims:
-        got = json.loads((tmp_path / "claims" / f"{claim}.json").read_text())
+        got = json.loads((tmp_path / "ci" / "claims" / f"{claim}.json").read_text())
         want = json.loads((ROOT / "results" / "ci" / "claims" / f"{claim}.json").read_text())
         assert got["backend"] == "cupy" and want["backend"] == "numpy"
         assert got["status"] == want["status"], f"{claim}: {got['measured']} vs NumPy {want['measured']}"
