@@ -218,7 +218,7 @@ def test_one_claim_through_slurm_matches_the_local_run(slurm, tmp_path):
         ]
     )
     assert _verdict(out_slurm) == _verdict(out_local)
-    assert (out_slurm / "figures" / f"{CLAIM}.png").stat().st_size > 10_000
+    assert (out_slurm / "figures" / "ci" / f"{CLAIM}.png").stat().st_size > 10_000
     print(
         f"\n{len(job_ids)} SLURM jobs of run {run_id} ({source}); slurm run {t_slurm:.0f} s, "
         f"total {time.monotonic() - t0:.0f} s; status {_verdict(out_slurm)['status']}"
