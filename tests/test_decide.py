@@ -43,12 +43,30 @@ def test_edges_belong_to_the_band_and_a_nan_ci_is_undecided():
     assert band_test("x", 1.0, (float("nan"), 1.1), (0.9, 1.1))["outcome"] == "inconclusive"
 
 
-def test_the_seeds_factor_shrinks_the_ci_onto_the_edge_and_an_estimate_on_the_edge_has_none():
-    t = band_test("x", 1.0, (0.8, 1.2), (0.9, 1.5))  # lower half-width 0.2, distance 0.1 → (0.2/0.1)² = 4
-    assert t["outcome"] == "inconclusive" and t["seeds_factor"] == pytest.approx(4.0)
+def test_the_seeds_factor_shrinks_the_ci_onto_the_edge_and_an_estimate_within_a_standard_error_has_none():
+    t = band_test("x", 1.0, (0.8, 1.2), (0.85, 1.5))  # lower half-width 0.2, distance 0.15 → (0.2/0.15)² ≈ 1.78
+    assert t["outcome"] == "inconclusive" and t["seeds_factor"] == pytest.approx((0.2 / 0.15) ** 2, abs=0.01)
+    # distance 0.1 < one standard error (0.2 / 1.96 ≈ 0.102): the data cannot tell the side, no factor
+    t = band_test("x", 1.0, (0.8, 1.2), (0.9, 1.5))
+    assert t["outcome"] == "inconclusive" and t["seeds_factor"] is None
     t = bound_test("x", 2.0, (1.0, 3.0), "upper", 2.0)
     assert t["seeds_factor"] is None
     assert "more seeds alone may not decide it" in summary([t])
+
+
+def test_a_strict_bound_does_not_pass_a_ci_that_ends_on_it_and_says_so_in_the_file():
+    assert bound_test("ρ", 0.5, (0.0, 1.0), "lower", 0.0)["outcome"] == "pass"
+    strict = bound_test("ρ", 0.5, (0.0, 1.0), "lower", 0.0, strict=True)
+    assert strict["outcome"] == "inconclusive" and strict["bound"] == {"side": "lower", "value": 0.0, "strict": True}
+    assert bound_test("ρ", -0.5, (-1.0, 0.0), "lower", 0.0, strict=True)["outcome"] == "fail"
+    assert bound_test("slope", 1.5, (1.0, 2.0), "upper", 2.0, strict=True)["outcome"] == "inconclusive"
+    assert bound_test("slope", 2.5, (2.0, 3.0), "upper", 2.0, strict=True)["outcome"] == "fail"
+    assert "strict" not in bound_test("slope", 1.5, (1.0, 2.0), "upper", 2.0)["bound"]
+
+
+def test_a_failed_claim_names_no_seeds_factor_in_its_summary():
+    p, f, i = ({"outcome": o, "seeds_factor": 2.1} for o in ("pass", "fail", "inconclusive"))
+    assert summary([p, f, i]) == "1 pass, 1 fail, 1 inconclusive"
 
 
 def test_the_seeds_factor_applied_by_simulation_brings_the_half_width_to_the_distance():

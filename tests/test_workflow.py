@@ -134,6 +134,8 @@ def test_the_report_builds_from_a_fresh_clone_with_the_committed_outputs(clone, 
     report = tmp_path / "report.html"
     _in(fresh, [*SNAKEMAKE, "--report", str(report)])
     assert report.stat().st_size > 100_000
+    text = report.read_text(errors="replace")
+    assert "Claims ledger (scale default)" in text  # the ledger on the landing page
 
 
 def test_records_are_bit_identical_whatever_the_job_order(ci_run, tmp_path):
@@ -169,6 +171,21 @@ def test_verify_flags_a_changed_status(ci_run, tmp_path):
         v.status = claim_status(v.tests)
         v.write(tmp_path / path.name)
     assert verify(ROOT / "results" / "ci" / "claims", tmp_path) == 1
+
+
+def test_verify_flags_a_moved_tolerance_even_when_every_outcome_is_unchanged(tmp_path):
+    """A band widened after the fact leaves outcomes and estimates as they were: verify still refuses it."""
+    from overparam.verdict import read_verdict
+    from overparam.verify import verify
+
+    committed = ROOT / "results" / "ci" / "claims"
+    for path in committed.glob("*.json"):
+        v = read_verdict(path)
+        if path.stem == "escape_dlogd":
+            lo, hi = v.tests[0]["band"]
+            v.tests[0]["band"] = [lo - 1.0, hi + 1.0]
+        v.write(tmp_path / path.name)
+    assert verify(committed, tmp_path) == 1
 
 
 def _finished_outputs(log_text: str) -> set[str]:

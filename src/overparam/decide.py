@@ -8,9 +8,14 @@ fails if any sub-test fails, passes if all pass, and is inconclusive otherwise.
 
 An inconclusive test says what would decide it. Its CI half-width shrinks like 1/√seeds, so with the estimate
 held where it is, the CI clears the nearest edge once the half-width on that side falls below the estimate's
-distance to the edge: a factor (half-width / distance)² of the seeds. Where the estimate sits at the edge
-(closer than 5% of its half-width), no finite factor does, and the test says that more seeds alone may not
-decide it (``seeds_factor`` null).
+distance to the edge: a factor (half-width / distance)² of the seeds. That factor is a break-even, not a
+promise: at that many seeds the estimate itself moves by about one new standard error, so about half of repeat
+experiments decide. Where the estimate sits within one standard error of the edge (half-width / 1.96), the
+data cannot say on which side of the edge the truth lies, so the test names no factor (it would exceed
+1.96² ≈ 3.8) and says that more seeds alone may not decide it (``seeds_factor`` null).
+
+A bound may be strict (``slope < 2``, ``ρ > 0``): then a CI end equal to the bound does not pass, and the
+test's ``bound`` says ``"strict": true``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import math
 from typing import Any
 
 OUTCOMES = ("pass", "fail", "inconclusive")
-EDGE_FRACTION = 0.05  # an estimate within this fraction of its half-width from an edge is "at the edge"
+# an estimate closer to an edge than this fraction of its 95% half-width (one standard error) is "at the edge"
+EDGE_FRACTION = 1 / 1.96
 
 
 def _factor(estimate: float, lo: float, hi: float, edge: float) -> float | None:
@@ -59,19 +65,23 @@ def band_test(name: str, estimate: float, ci: tuple[float, float], band: tuple[f
     return _test(name, estimate, (lo, hi), outcome, factor, [b_lo, b_hi], None)
 
 
-def bound_test(name: str, estimate: float, ci: tuple[float, float], side: str, value: float) -> dict[str, Any]:
+def bound_test(name: str, estimate: float, ci: tuple[float, float], side: str, value: float,
+               strict: bool = False) -> dict[str, Any]:
     """``side="upper"``: the claim is estimate ≤ value (pass: hi ≤ value; fail: lo > value); ``"lower"``: the
-    claim is estimate ≥ value (pass: lo ≥ value; fail: hi < value); else inconclusive with its seeds factor."""
+    claim is estimate ≥ value (pass: lo ≥ value; fail: hi < value); else inconclusive with its seeds factor.
+    ``strict``: the claim is estimate < value (or > value), so a CI end on the bound is not on the claim's side
+    (pass: hi < value; fail: lo ≥ value; mirrored for "lower")."""
     if side not in ("upper", "lower"):
         raise ValueError(f"bound side: {side!r} is not one of upper, lower")
     lo, hi, value = float(ci[0]), float(ci[1]), float(value)
-    bound = {"side": side, "value": value}
+    bound: dict[str, Any] = {"side": side, "value": value} | ({"strict": True} if strict else {})
     if not all(map(math.isfinite, (estimate, lo, hi))):
         return _test(name, estimate, (lo, hi), "inconclusive", None, None, bound)
     if side == "upper":
-        outcome = "pass" if hi <= value else "fail" if lo > value else "inconclusive"
+        passes, fails = (hi < value, lo >= value) if strict else (hi <= value, lo > value)
     else:
-        outcome = "pass" if lo >= value else "fail" if hi < value else "inconclusive"
+        passes, fails = (lo > value, hi <= value) if strict else (lo >= value, hi < value)
+    outcome = "pass" if passes else "fail" if fails else "inconclusive"
     factor = _factor(estimate, lo, hi, value) if outcome == "inconclusive" else None
     return _test(name, estimate, (lo, hi), outcome, factor, None, bound)
 
@@ -80,6 +90,23 @@ def undecided(name: str, reason: str) -> dict[str, Any]:
     """A sub-test that could not be computed (too few runs to fit): inconclusive, with the reason as its name."""
     return {"name": f"{name} ({reason})", "estimate": None, "ci": None, "band": None, "bound": None,
             "outcome": "inconclusive", "seeds_factor": None}
+
+
+def describe_test(t: dict[str, Any]) -> str:
+    """One line: name, estimate [CI] vs band or bound → outcome, and what would decide an undecided test."""
+    if t.get("ci") is None:
+        return f"{t['name']}: {t['outcome']}"
+    if t.get("band"):
+        rule = f"band [{t['band'][0]:.4g}, {t['band'][1]:.4g}]"
+    else:
+        strict = t["bound"].get("strict", False)
+        sign = ("<" if strict else "≤") if t["bound"]["side"] == "upper" else (">" if strict else "≥")
+        rule = f"bound {sign} {t['bound']['value']:.4g}"
+    need = ""
+    if t["outcome"] == "inconclusive":
+        need = f", needs {t['seeds_factor']:.1f}× seeds" if t.get("seeds_factor") else ", more seeds alone may not"
+    return (f"{t['name']}: {t['estimate']:.4g} [{t['ci'][0]:.4g}, {t['ci'][1]:.4g}] vs {rule} → "
+            f"{t['outcome']}{need}")
 
 
 def claim_status(tests: list[dict[str, Any]]) -> str:
@@ -91,14 +118,17 @@ def claim_status(tests: list[dict[str, Any]]) -> str:
 
 
 def summary(tests: list[dict[str, Any]]) -> str:
-    """"3/3 pass", or "2 pass, 1 inconclusive: needs 2.1× seeds" (the largest factor among the inconclusive)."""
+    """"3/3 pass", or "2 pass, 1 inconclusive: needs 2.1× seeds" (the largest factor among the inconclusive).
+
+    A claim with a failed sub-test fails whatever its inconclusive ones would show, so its summary names no seeds
+    factor (each test's own factor stays in the verdict and the ledger's list of undecided tests)."""
     counts = {o: sum(t["outcome"] == o for t in tests) for o in OUTCOMES}
     if counts["pass"] == len(tests):
         return f"{len(tests)}/{len(tests)} pass"
     parts = [f"{counts[o]} {o}" for o in OUTCOMES if counts[o]]
     text = ", ".join(parts)
     open_tests = [t for t in tests if t["outcome"] == "inconclusive"]
-    if open_tests:
+    if open_tests and not counts["fail"]:
         factors = [t["seeds_factor"] for t in open_tests]
         if any(f is None for f in factors):
             text += ": more seeds alone may not decide it"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from overparam.decide import summary
+from overparam.decide import describe_test, summary
 from overparam.verdict import Verdict
 
 LEDGER_COLUMNS = ("claim", "paper", "statement", "predicted", "measured (95% CI)", "status", "sub-tests", "scale",
@@ -22,7 +22,21 @@ def ledger_markdown(verdicts: list[Verdict]) -> str:
     for v in verdicts:
         row = _row(v)[:5] + (f"**{v.status}**",) + _row(v)[6:]  # status in bold
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + undecided_and_failed_markdown(verdicts)
+
+
+def undecided_and_failed_markdown(verdicts: list[Verdict]) -> str:
+    """Under the table: every sub-test that failed or is undecided, claim by claim, with its estimate, CI, band or
+    bound and what would decide it, so that a reader of the ledger sees which tests carry a status."""
+    blocks = []
+    for v in verdicts:
+        open_or_failed = [t for t in v.tests if t["outcome"] != "pass"]
+        if open_or_failed:
+            lines = "\n".join(f"  - {describe_test(t)}" for t in open_or_failed)
+            blocks.append(f"- `{v.claim}` ({v.status}):\n{lines}")
+    if not blocks:
+        return ""
+    return "\nSub-tests that failed or are undecided:\n\n" + "\n".join(blocks) + "\n"
 
 
 def ledger_rst(verdicts: list[Verdict]) -> str:

@@ -31,29 +31,20 @@ def save_figure(fig: plt.Figure, *paths: str | Path) -> None:
     plt.close(fig)
 
 
-def _test_line(t: dict) -> str:
-    if t.get("ci") is None:
-        return f"{t['name']}: {t['outcome']}"
-    if t.get("band"):
-        rule = f"band [{t['band'][0]:.4g}, {t['band'][1]:.4g}]"
-    else:
-        rule = f"bound {'≤' if t['bound']['side'] == 'upper' else '≥'} {t['bound']['value']:.4g}"
-    need = f", needs {t['seeds_factor']:.1f}× seeds" if t.get("seeds_factor") else ""
-    return (f"{t['name']}: {t['estimate']:.4g} [{t['ci'][0]:.4g}, {t['ci'][1]:.4g}] vs {rule} → "
-            f"{t['outcome']}{need}")
-
-
-def annotate_verdict(fig: plt.Figure, claim_id: str, verdict: dict, max_lines: int = 6) -> None:
+def annotate_verdict(fig: plt.Figure, claim_id: str, verdict: dict, max_passes: int = 6) -> None:
     """Write, under the figure, what it tests: the claim id, the outcome, and its sub-tests (estimate, 95% CI,
-    band or bound, outcome), the undecided and failed ones first, so that a figure out of the report says it."""
-    from overparam.decide import summary
+    band or bound, outcome): every failed and undecided one, then passes up to ``max_passes`` lines, so that a
+    figure out of the report says what decided it."""
+    from overparam.decide import describe_test, summary
 
     tests = list(verdict.get("tests") or [])
     order = {"fail": 0, "inconclusive": 1, "pass": 2}
-    shown = sorted(tests, key=lambda t: order[t["outcome"]])[:max_lines]
+    ranked = sorted(tests, key=lambda t: order[t["outcome"]])
+    open_or_failed = [t for t in ranked if t["outcome"] != "pass"]
+    shown = open_or_failed + [t for t in ranked if t["outcome"] == "pass"][:max(0, max_passes - len(open_or_failed))]
     lines = [f"{claim_id}: {verdict['status'].upper()} ({summary(tests) if tests else 'no sub-tests'}; "
              f"scale {verdict.get('scale', '?')})"]
-    lines += ["  " + _test_line(t) for t in shown]
+    lines += ["  " + describe_test(t) for t in shown]
     if len(tests) > len(shown):
         lines.append(f"  … {len(tests) - len(shown)} more (all in the verdict JSON)")
     fig.text(0.0, -0.01, "\n".join(lines), ha="left", va="top", fontsize=8, family="monospace")

@@ -1,7 +1,8 @@
 """``make verify``: compare freshly rebuilt verdicts with a committed ledger, claim by claim.
 
-A claim verifies when its status is the same and every estimate the verdict lists agrees: each value lies
-inside the other's 95% CI (or the two are equal). A committed verdict made from a dirty git tree is flagged,
+A claim verifies when its status is the same, it has the same sub-tests with the same bands and bounds and
+outcomes, and every estimate the verdict lists agrees: each value lies inside the other's 95% CI (or the two
+are equal). A committed verdict made from a dirty git tree is flagged,
 since its code cannot be checked out. Prints one table; exits non-zero on any mismatch.
 """
 
@@ -43,12 +44,18 @@ def compare(committed: Verdict, fresh: Verdict) -> tuple[bool, str]:
         other = theirs.get(t["name"])
         if other is None:
             problems.append(f"sub-test '{t['name']}' missing")
+        elif (other.get("band"), other.get("bound")) != (t.get("band"), t.get("bound")):
+            problems.append(f"sub-test '{t['name']}': tolerance {t.get('band') or t.get('bound')} → "
+                            f"{other.get('band') or other.get('bound')}")
         elif other["outcome"] != t["outcome"]:
             problems.append(f"sub-test '{t['name']}': {t['outcome']} → {other['outcome']}")
         elif t.get("ci") and other.get("ci") and not _agree(
                 {"value": t["estimate"], "lo": t["ci"][0], "hi": t["ci"][1]},
                 {"value": other["estimate"], "lo": other["ci"][0], "hi": other["ci"][1]}):
             problems.append(f"sub-test '{t['name']}': {t['estimate']:.4g} vs {other['estimate']:.4g}")
+    extra = sorted(set(theirs) - {t["name"] for t in committed.tests})
+    if extra:
+        problems.append(f"sub-tests not in the committed verdict: {', '.join(extra)}")
     if committed.provenance.get("git_dirty"):
         problems.append("committed verdict was made from a dirty tree")
     return not problems, "; ".join(problems) or "same status and sub-test outcomes, estimates inside each other's CIs"
