@@ -2,8 +2,9 @@
 
 Training and test accuracy (means over seeds, ±2σ bars, σ the sample sd over seeds) against ω2 on a linear
 axis; ω2/ω1 on a secondary (top) axis; the He point; the paper's two test accuracies (0.9645 at its smallest
-ω2, 0.9902 at its largest, drawn at the run's ω2 of the same ratio ω2/ω1); in the figure: the claim id, ρ with
-its CI and the outcome. Reads the aggregates of :mod:`analysis` only, so re-styling never reruns training.
+ω2, 0.9902 at its largest, drawn at the run's ω2 of the same ratio ω2/ω1); the fits bound (mean training
+accuracy ≥ 0.999) as a dashed line; in the figure: the claim id, each sub-test's statistic with its CI and
+outcome, and the claim's outcome. Reads the aggregates of :mod:`analysis` only, so re-styling never reruns training.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from matplotlib.figure import Figure
 
 from overparam.initratio.analysis import PAPER_ACCURACY
 from overparam.plotting import use_style
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "?" if value is None else f"{value:.{digits}f}"
 
 
 def init_ratio_figure(summary: pd.DataFrame, verdict: dict[str, Any] | None = None,
@@ -51,10 +56,20 @@ def init_ratio_figure(summary: pd.DataFrame, verdict: dict[str, Any] | None = No
         sp = det.get("spearman", {}) or {}
         ci = sp.get("ci") or [float("nan"), float("nan")]
         rho = sp.get("rho")
+        bound = det.get("train_accuracy_bound")
+        if bound is not None:
+            ax.axhline(bound, color=pal[0], linestyle="--", linewidth=1.0,
+                       label=f"fits: mean training accuracy ≥ {bound:g} at every ω2")
+        fits = det.get("fits", {}) or {}
+        fci = fits.get("ci") or [float("nan"), float("nan")]
+        outcomes = {t["name"]: t["outcome"] for t in verdict.get("tests", [])}
+        fits_out = next((o for n, o in outcomes.items() if n.startswith("mean training accuracy")), "?")
+        rises_out = next((o for n, o in outcomes.items() if n.startswith("Spearman")), "?")
         text = (f"{claim_id} — {det.get('dataset', '?')}\n"
-                f"ρ(test acc, ω2/ω1) = {rho if rho is None else f'{rho:.3f}'} "
-                f"[{ci[0] if ci[0] is None else f'{ci[0]:.3f}'}, {ci[1] if ci[1] is None else f'{ci[1]:.3f}'}]\n"
-                f"outcome: {verdict.get('status', '?')}")
+                f"fits: min mean train acc {_num(fits.get('min_mean'), 4)} "
+                f"[{_num(fci[0], 4)}, {_num(fci[1], 4)}] → {fits_out}\n"
+                f"rises: ρ(test acc, ω2/ω1) = {_num(rho, 3)} [{_num(ci[0], 3)}, {_num(ci[1], 3)}] → {rises_out}\n"
+                f"claim: {verdict.get('status', '?')}")
         ax.text(0.98, 0.04, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.7"})
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=8)

@@ -6,6 +6,7 @@ status is computed here from measured numbers against the theory module's predic
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import numpy as np
@@ -79,12 +80,19 @@ def escape_dlogd_verdict(records: pd.DataFrame, *, delta: float, tolerance: floa
     }
 
 
-def kappa_fit(records: pd.DataFrame, n_boot: int = 2000) -> LineFit | None:
+def kappa_fit(records: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> LineFit | None:
     """κ, the slope of n_exit/d against ln d (seed-bootstrap CI), over the d of ``records`` (one p and γ') that
     have at least MIN_ESCAPES escapes; None when fewer than two d do."""
     groups = [(np.log(d), (sub.loc[sub["escaped"], "n_exit"] / d).to_numpy()) for d, sub in records.groupby("d")]
     groups = [gr for gr in groups if gr[1].size >= MIN_ESCAPES]
-    return bootstrap_line(groups, n_boot=n_boot) if len(groups) >= 2 else None
+    return bootstrap_line(groups, n_boot=n_boot, seed=seed) if len(groups) >= 2 else None
+
+
+def bootstrap_seed(protocol: str, p: int) -> int:
+    """A bootstrap seed of its own for each (protocol, p) fit: the saturation and κ_1/κ_pmax CIs pair replicate i
+    of one p's fit with replicate i of another's, which is right only if the two resamplings are independent
+    (with one shared seed, two p with the same number of seeds would resample the same indices)."""
+    return zlib.crc32(f"{protocol}:{p}".encode())
 
 
 def width_constant_factor_verdict(
@@ -96,7 +104,7 @@ def width_constant_factor_verdict(
     rows, fits, t_exits = [], {}, {}
     for (proto, p), grp in records.groupby(["protocol", "p"]):
         g = float(grp["gamma_p"].iloc[0])
-        fit = kappa_fit(grp)
+        fit = kappa_fit(grp, seed=bootstrap_seed(str(proto), int(p)))
         if fit is None:
             return summary, _inconclusive(f"protocol {proto}, p={p}: fewer than two d with {MIN_ESCAPES} escapes")
         fits[(proto, int(p))] = fit
@@ -116,7 +124,8 @@ def width_constant_factor_verdict(
         boot = {int(r.p): fits[(proto, int(r.p))].boot for r in grp.itertuples()}
         p_first, p_prev, p_last = int(grp["p"].iloc[0]), int(grp["p"].iloc[-2]), int(grp["p"].iloc[-1])
         k_last, k_prev, k_first = grp["kappa"].iloc[-1], grp["kappa"].iloc[-2], grp["kappa"].iloc[0]
-        # derived statistics: replicate i of one p's fit with replicate i of another's (independent data)
+        # derived statistics: replicate i of one p's fit with replicate i of another's (independent data and
+        # independent resamplings, bootstrap_seed)
         sat = (k_last - k_prev) / k_last
         sat_ci = percentile_ci((boot[p_last] - boot[p_prev]) / boot[p_last])
         ratio = k_first / k_last

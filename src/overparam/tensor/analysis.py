@@ -114,6 +114,8 @@ def lazy_fits(
     95% bootstrap CIs (seeds resampled within each d, m* recomputed), and the finite-d expectation of the raw
     slope, i.e. the least-squares slope of log(D/d) against log d over the same d."""
     curves = lazy_curves(records)
+    # Hand-written resampling, not scipy.stats.bootstrap: each replicate resamples the seeds' whole residual curves
+    # at every d and refits the line through the m* they imply; the per-d replicates also serve the raw-slope fit.
     rng = np.random.default_rng(seed)
     rows = []
     for l, r in sorted({(k[0], k[2]) for k in curves}):
@@ -267,6 +269,10 @@ def rich_mstar_table(records: Any, rate: float = 0.9) -> pd.DataFrame:
 
 def _rich_boot(groups: list[tuple[list[int], np.ndarray]], rate: float, censor: float, n_boot: int,
                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[bool]]:
+    """Per d, m*_rich and its bootstrap replicates (seeds resampled, success rates recomputed, m* censored when no
+    width reaches the rate). Hand-written: the statistic is a censored first crossing of a (seeds × widths) success
+    matrix per group, and the per-d replicates themselves are needed (censoring, the fit across d), which
+    scipy.stats.bootstrap does not return per sample."""
     point, censored = [], []
     for grid, mat in groups:
         ms = rich_mstar_from_matrix(grid, mat, rate)

@@ -26,6 +26,7 @@ CLAIMS = [
         figure="overparam.tensor.figures:lazy_lower_bound",
         figure_sources=FIGURES,
         extra_figures=("mstar",),
+        check="overparam.tensor.checks:lazy_lower_bound",
     ),
     Claim(
         claim_id="rich_upper_bound",
@@ -48,6 +49,7 @@ CLAIMS = [
             "lazy": (LAZY_RECORDS,),  # m*_lazy at the largest d comes from A1's own runs
         },
         analyse="overparam.tensor.verdicts:rich_upper_bound",
+        check="overparam.tensor.checks:rich_upper_bound",
         figure="overparam.tensor.figures:rich_upper_bound",
         figure_sources=FIGURES,
         extra_figures=("success",),

@@ -255,7 +255,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
         tests = [undecided("slope of log(d0·d1*) vs log n", f"fewer than {min_points} n with a d1*")]
     else:
         tests = [bound_test("slope of log(d0·d1*) vs log n, below the older bound", slope, (lo, hi), "upper",
-                            older_exponent),
+                            older_exponent, strict=True),
                  bound_test("slope of log(d0·d1*) vs log n, within the theory's bound + slack", slope, (lo, hi),
                             "upper", bound)]
     status = claim_status(tests)
