@@ -30,5 +30,6 @@ rule all:
 
 
 onsuccess:
-    if Path(LEDGER).exists():
+    # the ledger only when this run wrote it (a run of one claim leaves an older ledger that may not match it)
+    if Path(LEDGER).exists() and Path(LEDGER).stat().st_mtime >= RUN_STARTED:
         print(Path(LEDGER).read_text())

@@ -1,7 +1,9 @@
 # Read by all the rules below: the validated config, the scale's folders, the claims' declarations, path helpers.
 import os
 import sys
+import time
 from pathlib import Path
+import yaml
 
 # one BLAS thread per job: jobs run side by side on the cores (and OpenBLAS thrashes when oversubscribed)
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -51,7 +53,9 @@ try:
                 f"config key '{_key}': {config[_key]!r} resolves to {_resolved}, outside the project; "
                 "to write there on purpose, give it as an absolute path"
             )
-    _long = too_long(config)
+    # the reference is the committed config.yaml: an override of scales.default itself is measured against it
+    _REFERENCE = yaml.safe_load((Path(workflow.basedir) / "config.yaml").read_text())
+    _long = too_long(config, _REFERENCE)
     if _long:
         raise ConfigError(
             f"scale {config['scale']!r} is too long to start without asking: "
@@ -61,14 +65,18 @@ try:
 except (ConfigError, BackendError) as err:
     raise WorkflowError(f"overparam: {err}")
 
-if workflow.is_main_process and config["scale"] != "default":
+if workflow.is_main_process:
     print(
-        "overparam: work against the default scale: "
-        + ", ".join(f"{c} {g:.3g}x" for c, g in growth_by_claim(config).items()),
+        "overparam: work against the committed default scale: "
+        + ", ".join(
+            f"{c} {g:.3g}x" for c, g in growth_by_claim(config, _REFERENCE).items()
+        ),
         file=sys.stderr,
     )
 
 
+# the onsuccess handler prints the ledger only if this run wrote it
+RUN_STARTED = time.time()
 SCALE = config["scale"]
 SETTINGS = config["scales"][SCALE]
 RESULTS = f"{config['results']}/{SCALE}"  # every output of a scale lives under its own folders
@@ -123,13 +131,16 @@ def verdict_inputs(wildcards):
 
 def verdict_context(claim_id):
     """What a claim's verdict and figure read besides their files: its settings at this scale, its
-    tolerances (the same at every scale), paper B's physics, the base seed."""
+    tolerances (the same at every scale), paper B's physics, its paper's own top-level block (``tensor:``
+    for paper A, whose jobs read it), the base seed. The verdict's config hash covers all of it.
+    """
     return {
         "scale": SCALE,
         "base_seed": config["base_seed"],
         "settings": SETTINGS.get(claim_id, {}),
         "tolerances": config["claims"].get(claim_id, {}),
         "physics": config["mediocrity"],
+        "paper": config.get(CLAIMS[claim_id].package.rsplit(".", 1)[-1], {}),
     }
 
 

@@ -44,9 +44,27 @@ BAD_CONFIGS = [
     ("scales.ci.escape_dlogd.gamma_p", [INF], "gamma_p.0': inf"),
     # the wrong type for a count
     ("scales.ci.escape_dlogd.seeds", 3.5, "scales.ci.escape_dlogd.seeds': 3.5 is not of type 'integer'"),
+    ("scales.ci.escape_dlogd.seeds", 100.0, "scales.ci.escape_dlogd.seeds': 100.0 is not of type 'integer'"),
+    ("scales.ci.escape_dlogd.seeds", "100.0", "scales.ci.escape_dlogd.seeds': 100.0 is not of type 'integer'"),
+    ("scales.ci.escape_dlogd.seeds", "many", "seeds': 'many' is not of type 'integer'"),
+    ("scales.ci.escape_dlogd.seeds", -5, "seeds': -5 is less than the minimum"),
     # contradictory settings
     ("claims.lazy_lower_bound.band", [1.1, 0.9], "band': [1.1, 0.9] must be [low, high]"),
     ("claims.init_ratio.omega2_grid", [0.002, 0.05, 0.01], "omega2_grid': [0.002, 0.05, 0.01] must be strictly"),
+    # sweeps that run backwards, repeat a point, or are empty: a point run or counted twice, or none
+    ("scales.ci.escape_dlogd.d", [8000, 1000], "escape_dlogd.d': [8000, 1000] must be strictly increasing"),
+    ("scales.ci.subquadratic_width.series.0.n", [256, 32], "series.0.n': [256, 32] must be strictly increasing"),
+    ("scales.ci.escape_dlogd.gamma_p", [0.1, 0.1], "gamma_p': [0.1, 0.1] must be strictly increasing"),
+    ("scales.ci.rich_upper_bound.variants", ["reinit", "reinit"], "variants': ['reinit', 'reinit'] repeats"),
+    ("scales.ci.rich_upper_bound.r_series.r", [], "r_series.r': an empty list"),
+    ("scales.ci.lazy_lower_bound.gd_check.points", [], "gd_check.points': an empty list"),
+    ("scales.ci.lazy_lower_bound.points", [{"l": 3, "d": [8, 10]}, {"l": 3, "d": [12, 14]}],
+     "two entries with the same l"),
+    # cross-field checks of papers A and C2
+    ("scales.ci.init_ratio.omega2_num", 50, "init_ratio.omega2_num': 50 ω2 values asked"),
+    ("scales.ci.init_ratio.seeds", 2, "init_ratio.seeds': 2 seeds can never give min_seeds = 3"),
+    ("claims.rich_upper_bound.r_main", 3, "r_main': 3 is not in 'tensor.lazy.r_list'"),
+    ("scales.ci.lazy_lower_bound.points", [{"l": 3, "d": [8, 10, 12]}], "lazy_lower_bound.ls': l = 4 has no entry"),
     # a claim that would resolve to no jobs: a protocol name the rules cannot match
     ("scales.ci.width_constant_factor.protocols", {"Fixed": 0.1}, "the name 'Fixed' must match"),
     # a missing block
@@ -142,10 +160,37 @@ def test_the_ci_profile_keeps_its_scale_beside_other_config_keys(tmp_path):
     assert f"{tmp_path}/ci/runs/" in proc.stdout and f"{tmp_path}/default" not in proc.stdout
 
 
+def test_the_ci_profile_with_an_overlay_file_keeps_its_scale_when_the_readme_way_is_followed(tmp_path):
+    """A command-line --configfile replaces a profile's config files (Snakemake's rule): the README says to name
+    the profile's scale file beside the overlay, and that keeps the ci scale."""
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("base_seed: 5\n")
+    proc = _dry("--profile", "profiles/ci", "--configfile", "profiles/ci/scale.yaml", str(overlay),
+                "--config", f"results={tmp_path}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"{tmp_path}/ci/runs/" in proc.stdout and f"{tmp_path}/default" not in proc.stdout
+
+
+def test_the_gpu_profile_keeps_its_backend_beside_other_config_keys():
+    """profiles/gpu sets backend: cupy in a config file, so `--config scale=...` does not drop it: without a CUDA
+    device the run stops at once, naming the key (it would otherwise run on NumPy without a word)."""
+    from overparam.backend import cuda_available
+
+    if cuda_available():
+        pytest.skip("a CUDA device answers here: the profile would run")
+    proc = _dry("--profile", "profiles/gpu", "--config", "scale=ci")
+    assert proc.returncode != 0 and "config key 'backend': 'cupy' needs a CUDA device" in proc.stderr + proc.stdout
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--config", "results=../elsewhere"], "outside the project; to write there on purpose"),
     (["--config", "scale=paper"], "Add --config allow_long=true"),
     (["--config", "scale=ci", "scales={ci: {escape_dlogd: {seeds: 1000000000}}}"], "escape_dlogd: "),
+    # the reference is the committed default scale, so overriding the default scale itself is measured too
+    (["--config", "scales={default: {escape_dlogd: {seeds: 1000000000}}}"], "escape_dlogd: 3.33e+06×"),
+    # caps outside the scale blocks: a paper's step cap, paper B's time cap
+    (["--config", "tensor={rich: {l3: {max_steps: 1000000000}}}"], "rich_upper_bound: 1e+05×"),
+    (["--config", "mediocrity={t_max_factor: 1000000}"], "width_constant_factor: 1e+05×"),
 ])
 def test_a_dangerous_run_stops_before_any_job_with_one_line(args, expected):
     proc = _dry(*args)

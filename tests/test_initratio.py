@@ -324,6 +324,9 @@ def test_claim_registry_entry_and_figure() -> None:
     ax = fig.axes[0]
     assert ax.get_xscale() == "linear" and "omega_2" in ax.get_xlabel()
     texts = " ".join(t.get_text() for t in ax.texts)
-    assert "init_ratio" in texts and "outcome: pass" in texts and "ρ" in texts
+    assert "init_ratio" in texts and "claim: pass" in texts and "ρ" in texts
+    assert "fits: min mean train acc" in texts and "→ pass" in texts  # each sub-test's own outcome, not only ρ
+    assert any(line.get_linestyle() == "--" and line.get_ydata()[0] == TOL["train_accuracy_bound"]
+               for line in ax.get_lines())  # the fits bound drawn
     figures.init_ratio_figure(tables["summary"])
     plt.close("all")

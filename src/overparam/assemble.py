@@ -27,7 +27,7 @@ def run_wall_time(records: dict[str, pd.DataFrame]) -> float:
 def verdict_inputs(context: dict[str, Any]) -> dict[str, Any]:
     """Everything of the config that a claim's verdict depends on (its provenance hashes exactly this)."""
     return {"settings": context["settings"], "tolerances": context["tolerances"], "physics": context["physics"],
-            "base_seed": context["base_seed"]}
+            "paper": context.get("paper", {}), "base_seed": context["base_seed"]}
 
 
 def expected_config_hash(context: dict[str, Any]) -> str:

@@ -54,7 +54,8 @@ class Claim:
     ``analyse`` and ``figure`` are ``"module:function"`` references, imported by the verdict and figure jobs only:
     ``analyse(records: {group: DataFrame}, context) -> (tables: {name: DataFrame}, verdict fields)`` and
     ``figure(tables, verdict: dict) -> Figure | {suffix: Figure}`` ("" the main one). ``check(settings,
-    tolerances, physics, key)`` raises ``ConfigError`` for an impossible combination of a scale's settings.
+    tolerances, paper_block, key)`` raises ``ConfigError`` for an impossible combination of a scale's settings
+    (``paper_block``: the paper's own top-level config block, ``mediocrity:`` or ``tensor:``, else empty).
     ``package`` is the Python package of the claim's code (its ``jobs`` module runs the simulation jobs, its
     other modules are the kernels that a simulation rule depends on).
     ``figure_sources`` are the package files that draw this claim (a change reruns its figure, not its verdict).

@@ -77,6 +77,18 @@ def coerce_command_line_strings(config: dict[str, Any], validator: jsonschema.Dr
 PAIRS = (("_low", "_high"), ("_start", "_stop"), ("_min", "_max"))  # sibling keys that must be ordered
 INTERVAL_KEYS = ("band",)  # list-valued keys that are intervals [lo, hi]
 SWEEP_SUFFIXES = ("_grid",)  # list-valued keys that are sweeps: strictly increasing
+SWEEP_KEYS = ("d", "n", "p", "r", "ls", "gamma_p", "track_width_ratios")  # sweeps too
+IDENTITY_KEYS = ("series", "l")  # in a list of blocks, the key that names each block: no two alike
+
+
+def _is_integer(checker: Any, instance: Any) -> bool:
+    """JSON Schema draft 7 counts 5.0 as an integer; a count here must be written as one."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+StrictValidator = jsonschema.validators.extend(
+    jsonschema.Draft7Validator,
+    type_checker=jsonschema.Draft7Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
 
 def _walk(node: Any, path: tuple[str, ...] = ()) -> Any:
@@ -98,15 +110,33 @@ def check_numbers_are_finite(config: dict[str, Any]) -> None:
 
 def check_ordered(config: dict[str, Any]) -> None:
     """Intervals read low to high: a ``band`` [lo, hi], sibling keys ``x_low/x_high``, ``x_start/x_stop``,
-    ``x_min/x_max``, and sweeps ``x_grid`` strictly increasing; a reversed one (a band that contains nothing, a
-    sweep that runs backwards) is an error."""
+    ``x_min/x_max``; sweeps (``x_grid``, and the grids ``d``, ``n``, ``p``, ``r``, ``ls``, ``gamma_p``, …)
+    strictly increasing, so that no point is run or counted twice; no list empty, no repeated value in a list, no
+    two blocks of a list with the same name (``series``, ``l``). A reversed band (it contains nothing), a sweep
+    that runs backwards, an empty or repeated one is an error."""
     for path, node in _walk(config):
+        if isinstance(node, list):
+            where = _key(path)
+            if not node:
+                raise ConfigError(f"config key '{where}': an empty list; allowed: at least one value")
+            scalars = [v for v in node if isinstance(v, str | int | float)]
+            if len(set(scalars)) < len(scalars):
+                raise ConfigError(f"config key '{where}': {node} repeats a value; allowed: each value once")
+            blocks = [v for v in node if isinstance(v, dict)]
+            if any(a == b for i, a in enumerate(blocks) for b in blocks[i + 1:]):
+                raise ConfigError(f"config key '{where}': two identical entries; allowed: each entry once")
+            for ident in IDENTITY_KEYS:  # a series by its name; a sweep of d per l (lists of d) by its l
+                names = [v[ident] for v in blocks if ident in v and (ident != "l" or isinstance(v.get("d"), list))]
+                if len(set(map(str, names))) < len(names):
+                    raise ConfigError(f"config key '{where}': two entries with the same {ident} ({names}); "
+                                      f"allowed: each {ident} once")
         if not isinstance(node, dict):
             continue
         for key, value in node.items():
             if key in INTERVAL_KEYS and isinstance(value, list) and len(value) == 2 and not value[0] < value[1]:
                 raise ConfigError(f"config key '{_key((*path, key))}': {value} must be [low, high] with low < high")
-            if key.endswith(SWEEP_SUFFIXES) and isinstance(value, list) and any(
+            is_sweep = key.endswith(SWEEP_SUFFIXES) or key in SWEEP_KEYS
+            if is_sweep and isinstance(value, list) and all(isinstance(v, int | float) for v in value) and any(
                     not a < b for a, b in zip(value, value[1:])):
                 raise ConfigError(f"config key '{_key((*path, key))}': {value} must be strictly increasing")
             for lo_suffix, hi_suffix in PAIRS:
@@ -124,7 +154,7 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
     from overparam.registry import claims
 
     schema = yaml.safe_load(Path(schema_path).read_text())
-    validator = jsonschema.Draft7Validator(schema)
+    validator = StrictValidator(schema)
     coerce_command_line_strings(config, validator)
     check_numbers_are_finite(config)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
@@ -141,5 +171,6 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
     for name, block in config["scales"].items():
         for claim_id, declared in claims().items():
             if declared.check and claim_id in block:
-                resolve(declared.check)(block[claim_id], config["claims"].get(claim_id, {}), config["mediocrity"],
+                paper_block = config.get(declared.package.rsplit(".", 1)[-1], {})  # tensor:, mediocrity: or none
+                resolve(declared.check)(block[claim_id], config["claims"].get(claim_id, {}), paper_block,
                                         f"scales.{name}.{claim_id}")

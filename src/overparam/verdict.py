@@ -67,7 +67,10 @@ class Verdict:
         """Write atomically: the file appears only once complete (a killed job leaves ``*.partial`` behind)."""
         path = Path(path)
         tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(self.to_json() + "\n")
+        with open(tmp, "w") as handle:
+            handle.write(self.to_json() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename, as the records are
         os.replace(tmp, path)
 
 
@@ -117,8 +120,6 @@ def read_verdict(path: str | Path) -> Verdict:
     if _digest(asdict(verdict)) != sealed:
         raise VerdictError(f"verdict file {path} does not match its own digest (edited or damaged)")
     return verdict
-
-
 
 
 def read_current_verdicts(paths: list[str], scale: str, config_hashes: dict[str, str]) -> list[Verdict]:

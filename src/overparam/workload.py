@@ -1,11 +1,11 @@
 """How much bigger than the default scale a config's work is, per claim, before any job runs.
 
 A claim's work grows with its seed counts, its dimensions and its grids. Without running anything, compare each
-number of the claim's block (and each list's largest value and its length) with the same entry of the default
-scale's block: the product of the factors by which they grew is the claim's growth (1 = no larger than the
-default). This is a structural bound, not a time: the default scale's own wall time (BENCHMARKS.md, the README)
-times the growth says roughly how long a run would take. A config whose growth exceeds ``LIMIT`` for a claim
-needs ``allow_long: true``.
+number of the claim's block (and each list's largest value and its length) with the same entry of the committed
+default scale's block (and likewise its tolerances and its paper's shared block): the product of the factors by
+which they grew is the claim's growth (1 = no larger than the default). This is a structural bound, not a time:
+the default scale's own wall time (BENCHMARKS.md, the README) times the growth says roughly how long a run
+would take. A config whose growth exceeds ``LIMIT`` for a claim needs ``allow_long: true``.
 """
 
 from __future__ import annotations
@@ -44,16 +44,30 @@ def growth(block: Any, reference: Any) -> float:
     return 1.0
 
 
-def growth_by_claim(config: dict[str, Any], reference_scale: str = "default") -> dict[str, float]:
-    """Each claim's growth at the config's scale against ``reference_scale``."""
-    scales = config["scales"]
-    here, ref = scales[config["scale"]], scales.get(reference_scale, {})
-    return {claim_id: growth(block, ref.get(claim_id, block)) for claim_id, block in here.items()}
+def growth_by_claim(config: dict[str, Any], reference: dict[str, Any] | None = None) -> dict[str, float]:
+    """Each claim's growth at the config's scale against the default scale of ``reference`` (the committed
+    ``config.yaml``, so that an override of ``scales.default`` itself is measured too; the config itself when
+    None): its scale block, its tolerance block (bootstrap replicates) and its paper's shared block (``tensor:``
+    step caps, ``mediocrity:`` time caps) each against the reference's."""
+    from overparam.registry import claims
+
+    reference = config if reference is None else reference
+    here, ref = config["scales"][config["scale"]], reference["scales"].get("default", {})
+    declared = claims()
+    out = {}
+    for claim_id, block in here.items():
+        g = growth(block, ref.get(claim_id, block))
+        g *= growth(config["claims"].get(claim_id, {}), reference["claims"].get(claim_id, {}))
+        if claim_id in declared:
+            paper = declared[claim_id].package.rsplit(".", 1)[-1]
+            g *= growth(config.get(paper, {}), reference.get(paper, {}))
+        out[claim_id] = g
+    return out
 
 
-def too_long(config: dict[str, Any]) -> list[str]:
+def too_long(config: dict[str, Any], reference: dict[str, Any] | None = None) -> list[str]:
     """The claims whose growth exceeds the limit, as one line each (empty when ``allow_long`` is set)."""
     if config.get("allow_long"):
         return []
-    return [f"{claim_id}: {g:.3g}× the default scale's work" for claim_id, g in growth_by_claim(config).items()
-            if g > LIMIT]
+    return [f"{claim_id}: {g:.3g}× the default scale's work" for claim_id, g in
+            growth_by_claim(config, reference).items() if g > LIMIT]
