@@ -104,7 +104,8 @@ def describe_test(t: dict[str, Any]) -> str:
         rule = f"bound {sign} {t['bound']['value']:.4g}"
     need = ""
     if t["outcome"] == "inconclusive":
-        need = f", needs {t['seeds_factor']:.1f}× seeds" if t.get("seeds_factor") else ", more seeds alone may not"
+        factor = t.get("seeds_factor")
+        need = f", needs {factor:.1f}× seeds" if factor else ", more seeds alone may not decide it"
     return (f"{t['name']}: {t['estimate']:.4g} [{t['ci'][0]:.4g}, {t['ci'][1]:.4g}] vs {rule} → "
             f"{t['outcome']}{need}")
 
