@@ -72,7 +72,7 @@ def init_ratio_figure(summary: pd.DataFrame, verdict: dict[str, Any] | None = No
                 f"claim: {verdict.get('status', '?')}")
         ax.text(0.98, 0.04, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.7"})
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
     fig.tight_layout()
     return fig
 
