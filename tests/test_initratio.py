@@ -97,9 +97,9 @@ def test_train_nets_under_backends_agree(backend: Backend) -> None:
     net, X, T = _problem(False, seed=3)
     orders = [np.random.default_rng(7), np.random.default_rng(8)]
     out = model.train_nets(_on(net, backend), backend.asarray(X), backend.asarray(T), orders, "gelu", backend,
-                           model.SGDConfig(epochs=3, batch_size=4, lr=0.05))
+                           config=model.SGDConfig(epochs=3, batch_size=4, lr=0.05))
     ref = model.train_nets(net, X, T, [np.random.default_rng(7), np.random.default_rng(8)], "gelu",
-                           get_backend("numpy"), model.SGDConfig(epochs=3, batch_size=4, lr=0.05))
+                           get_backend("numpy"), config=model.SGDConfig(epochs=3, batch_size=4, lr=0.05))
     assert out.rows == [0, 1] and all(r.steps == 6 for r in out.results)  # 6 rows, B = 4: 2 steps (4 + 2)
     np.testing.assert_allclose(backend.to_numpy(out.net.W), ref.net.W, rtol=1e-12)
     np.testing.assert_allclose(backend.to_numpy(out.net.c), ref.net.c, rtol=1e-12)
@@ -108,12 +108,14 @@ def test_train_nets_under_backends_agree(backend: Backend) -> None:
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_divergence_is_recorded_not_raised() -> None:
+    seen: list[tuple[int, int]] = []
     be = get_backend("numpy")
     net, X, T = _problem(False)
     net.W[0, 0, 0] = np.inf  # net 0 goes non-finite, net 1 trains on
     out = model.train_nets(net, X, T, [np.random.default_rng(0), np.random.default_rng(1)], "gelu", be,
-                           model.SGDConfig(epochs=2, batch_size=6, lr=0.01))
+                           config=model.SGDConfig(epochs=2, batch_size=6, lr=0.01), progress=lambda *a: seen.append(a))
     assert out.rows == [1] and out.net.W.shape[0] == 1
+    assert seen == [(1, 1), (2, 1)]  # progress after each epoch: epochs done, nets still running
     assert not out.results[0].success and "diverged" in out.results[0].reason and out.results[1].success
 
 

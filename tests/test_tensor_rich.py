@@ -36,7 +36,7 @@ def test_rich_final_error_is_the_dense_error(numpy_backend):
     cs, us = _targets(2, 2, 6)
     cfg = rich.RichConfig(max_steps=300, tol=0.0)
     W0 = 1e-3 * np.random.default_rng(3).standard_normal((2, 5, 6)) / np.sqrt(6)
-    out = rich.rich_gd(W0, cs, us, 3, cfg, NUMPY)
+    out = rich.rich_gd(W0, cs, us, 3, NUMPY, cfg=cfg)
     for s in range(2):
         Ts = dense.rank_one_sum(cs[s], us[s], 3)
         rel = np.linalg.norm(dense.homogeneous_tensor(out["W"][s], 3) - Ts) / np.linalg.norm(Ts)
@@ -49,10 +49,10 @@ def test_small_components_are_reinitialised(numpy_backend):
     W0[0, 0] = us[0, 0]  # one component already fits the target, two are dead (norm 0 < τ)
     cfg = rich.RichConfig(max_steps=11, reinit_every=10, tol=-1.0, lam=0.0)  # tol < 0: never stop early
     fresh = np.full((1, 3, 5), 1e-3)
-    out = rich.rich_gd(W0, cs, us, 3, cfg, NUMPY, redraw=lambda k: fresh)
+    out = rich.rich_gd(W0, cs, us, 3, NUMPY, cfg=cfg, redraw=lambda k: fresh)
     assert out["n_reinit"] == [2]
     assert np.allclose(np.linalg.norm(out["W"][0, 1:], axis=1), np.linalg.norm(fresh[0, 1:], axis=1), rtol=0.2)
-    off = rich.rich_gd(W0, cs, us, 3, cfg, NUMPY, redraw=None)
+    off = rich.rich_gd(W0, cs, us, 3, NUMPY, cfg=cfg, redraw=None)
     assert off["n_reinit"] == [0] and np.all(off["W"][0, 1:] == 0)
 
 

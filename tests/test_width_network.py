@@ -129,7 +129,7 @@ POINT = {"series": "test", "n": 24, "d0": 10, "init": "lecun", "steps_per_sample
 def test_gd_reduces_loss_and_succeeds_when_wide(backend: Backend) -> None:
     # d0·d1 = 160 ≫ n = 24: comfortably over-parameterised
     W, v, X, Y = batch_arrays(POINT, 16, [0, 1], 7, backend)
-    out = train_gd(W, v, X, Y, backend, TrainConfig(max_steps=3000, track_every=50))
+    out = train_gd(W, v, X, Y, backend, config=TrainConfig(max_steps=3000, track_every=50))
     for r in out.results:
         assert r.success, r.reason
         assert r.final_loss <= 1e-4 < r.initial_loss
@@ -143,21 +143,21 @@ def test_gd_reduces_loss_and_succeeds_when_wide(backend: Backend) -> None:
 
 def test_gd_far_past_stable_step_is_a_recorded_failure(backend: Backend) -> None:
     W, v, X, Y = batch_arrays(POINT, 16, [0, 1], 7, backend)
-    out = train_gd(W, v, X, Y, backend, TrainConfig(max_steps=200, lr_scale=100.0, max_halvings=0))
+    out = train_gd(W, v, X, Y, backend, config=TrainConfig(max_steps=200, lr_scale=100.0, max_halvings=0))
     assert len(out.results) == 2
     for r in out.results:
         assert not r.success
         assert r.reason.startswith("diverged:"), r.reason
         assert r.steps == 1  # the very first step rises: η = 100/(2 λ_max) is 50× past the stability limit
     # with halving allowed, the same step size is cured (log2(100) < 8 halvings) and the run succeeds
-    out = train_gd(W, v, X, Y, backend, TrainConfig(max_steps=3000, lr_scale=100.0, max_halvings=12))
+    out = train_gd(W, v, X, Y, backend, config=TrainConfig(max_steps=3000, lr_scale=100.0, max_halvings=12))
     assert all(r.success and r.halvings >= 6 for r in out.results), [r.reason for r in out.results]
 
 
 def test_gd_budget_exhausted_is_a_recorded_failure(numpy_backend: Backend) -> None:
     # d0·d1 + d1 = 22 < n = 24 parameters: zero loss is out of reach; never an exception
     W, v, X, Y = batch_arrays(POINT, 2, [0], 7, numpy_backend)
-    out = train_gd(W, v, X, Y, numpy_backend, TrainConfig(max_steps=500))
+    out = train_gd(W, v, X, Y, numpy_backend, config=TrainConfig(max_steps=500))
     (r,) = out.results
     assert not r.success and r.steps == 500 and r.reason.startswith("max_steps:")
     assert r.final_loss < r.initial_loss
@@ -167,7 +167,7 @@ def test_nonfinite_start_is_recorded_not_raised(numpy_backend: Backend) -> None:
     W, v, X, Y = batch_arrays(POINT, 8, [0, 1], 7, numpy_backend)
     W = W.copy()
     W[1, 0, 0] = np.inf
-    out = train_gd(W, v, X, Y, numpy_backend, TrainConfig(max_steps=100, max_halvings=3, track_every=10))
+    out = train_gd(W, v, X, Y, numpy_backend, config=TrainConfig(max_steps=100, max_halvings=3, track_every=10))
     assert out.results[0].final_loss < out.results[0].initial_loss
     assert not out.results[1].success
     assert out.results[1].reason.startswith(("diverged:", "max_steps:"))

@@ -24,7 +24,7 @@ Parameters read from ``params`` (all in config.yaml; the claim block and the sca
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,7 +104,8 @@ def init_students(ds: data_mod.Dataset, d1: int, omega: dict[str, float], replic
     return net, orders
 
 
-def run_ratio_point(params: dict, base_seed: int, backend: Backend) -> list[dict]:
+def run_ratio_point(params: dict, base_seed: int, backend: Backend,
+                    progress: Callable[[int, int], None] | None = None) -> list[dict]:
     """Train every seed of one ω2 (``params["omega_index"]`` into the grid) as one batch; one record per seed.
 
     Record fields: claim, paper, dataset, data_source, n_train, n_test, d0, d1, n_classes, omega_index,
@@ -130,7 +131,7 @@ def run_ratio_point(params: dict, base_seed: int, backend: Backend) -> list[dict
     net0, orders = init_students(ds, d1, omega, replicas, base_seed, backend)
     backend.synchronize()
     t0 = time.perf_counter()
-    out = model.train_nets(net0, X, T, orders, "gelu", backend, cfg)
+    out = model.train_nets(net0, X, T, orders, "gelu", backend, config=cfg, progress=progress)
     train_acc = test_acc = test_true = np.full(0, np.nan)
     if out.net is not None:
         Xte = backend.asarray(ds.x_test)

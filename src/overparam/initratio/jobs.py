@@ -6,18 +6,16 @@ A job holds ``point`` (the scale's settings, the claim's tolerances and ``omega_
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from overparam.backend import Backend
 from overparam.initratio import experiment
-
-Progress = Callable[[int, int], None]
+from overparam.jobs import Progress
 
 
 def ratio(job: dict[str, Any], backend: Backend, progress: Progress | None = None) -> list[dict[str, Any]]:
-    """Every seed of one ω2 of the sweep, trained as one batch."""
-    return experiment.run_ratio_point(dict(job["point"]), job["base_seed"], backend)
+    """Every seed of one ω2 of the sweep, trained as one batch (progress: epochs done, nets running)."""
+    return experiment.run_ratio_point(dict(job["point"]), job["base_seed"], backend, progress)
 
 
 ENTRY_POINTS = {"ratio": ratio}

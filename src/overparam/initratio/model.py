@@ -42,12 +42,14 @@ Only array-API-standard functions touch the kernel arrays; erf comes from :meth:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from overparam.backend import Backend
+from overparam.batch import LiveRows
 from overparam.rng import ArrayRNG
 from overparam.width.network import INV_SQRT2, INV_SQRT_2PI
 
@@ -113,9 +115,9 @@ class Net:
     V: Array
     c: Array
 
-    def take(self, idx: Array, backend: Backend) -> Net:
-        xp = backend.xp
-        return Net(*(xp.take(p, idx, axis=0) for p in (self.W, self.b, self.V, self.c)))
+    def take(self, take: Callable[..., Array]) -> Net:
+        """The nets that a :meth:`overparam.batch.LiveRows.keep` cut keeps."""
+        return Net(*(take(p, axis=0) for p in (self.W, self.b, self.V, self.c)))
 
     def step(self, grad: Net, eta: float) -> Net:
         return Net(self.W - eta * grad.W, self.b - eta * grad.b, self.V - eta * grad.V, self.c - eta * grad.c)
@@ -258,12 +260,13 @@ class TrainOutput:
     net: Net | None  # their final parameters (None if none finished)
 
 
-def train_nets(net0: Net, X: Array, T: Array, orders: list[np.random.Generator], kind: str, backend: Backend,
-               config: SGDConfig) -> TrainOutput:
+def train_nets(net0: Net, X: Array, T: Array, orders: list[np.random.Generator], kind: str, backend: Backend, *,
+               config: SGDConfig, progress: Callable[[int, int], None] | None = None) -> TrainOutput:
     """Plain minibatch SGD on the mean CE for every net of the batch; X (n, d0), T one-hot (n, K).
 
     ``orders[s]`` draws net s's permutations (one per epoch). Deterministic. A non-finite epoch loss ends a
-    net's run with ``success=False`` and a reason, never an exception.
+    net's run with ``success=False`` and a reason, never an exception. ``progress(epochs done, nets running)``
+    after every epoch.
     """
     xp = backend.xp
     S = net0.W.shape[0]
@@ -274,6 +277,7 @@ def train_nets(net0: Net, X: Array, T: Array, orders: list[np.random.Generator],
     results: list[RunResult | None] = [None] * S
     init = backend.to_numpy(ce_loss(net0, X[:min(n, config.eval_chunk), ...], T[:min(n, config.eval_chunk), ...],
                                     kind, backend)).astype(np.float64)
+    live = LiveRows(S, backend)  # live.rows[k]: the input index of the k-th running net
     rows = list(range(S))
     net = net0
     steps = 0
@@ -302,9 +306,10 @@ def train_nets(net0: Net, X: Array, T: Array, orders: list[np.random.Generator],
                 results[s] = RunResult(False, f"diverged: non-finite epoch-mean loss at epoch {epoch + 1}", steps,
                                        epoch + 1, float(init[s]), float(mean[k]))
             if bad:
-                keep = [k for k in range(Sl) if k not in bad]
-                net = net.take(backend.index_array(np.asarray(keep, dtype=np.int64)), backend)
-                rows = [rows[k] for k in keep]
+                net = net.take(live.keep(np.array([k not in bad for k in range(Sl)])))
+                rows = [int(r) for r in live.rows]
+            if progress is not None:
+                progress(epoch + 1, len(rows))
     for s in rows:
         results[s] = RunResult(True, "completed", steps, config.epochs, float(init[s]), float(last[s]))
     return TrainOutput(results=[r for r in results if r is not None], rows=rows, net=net if rows else None)
@@ -361,7 +366,7 @@ def train_teacher(X: Array, labels: np.ndarray, n_classes: int, d1: int, rng: Ar
     a = acc(net)
     epoch = 0
     while a < 1.0 and epoch < config.max_epochs:
-        out = train_nets(net, X, T, [order_rng], "relu", backend, cfg)
+        out = train_nets(net, X, T, [order_rng], "relu", backend, config=cfg)
         epoch += 1
         if out.net is None:
             return Teacher(net, epoch, float("nan"), False, f"teacher diverged at epoch {epoch}")

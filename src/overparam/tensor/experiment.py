@@ -216,12 +216,12 @@ def run_rich_point(params: dict[str, Any], base_seed: int, backend: Backend) -> 
         W0 = xp.stack([g.standard_normal((m, d)) for g in rngs]) * scale
         t0 = time.perf_counter()
         if variant == "plain":
-            out = plain_gd(W0, C, Us, l, cfg, backend)
+            out = plain_gd(W0, C, Us, l, backend, cfg=cfg)
         else:
             def redraw(_event: int, rngs: list = rngs, m: int = m) -> Any:
                 return xp.stack([g.standard_normal((m, d)) for g in rngs]) * (cfg.delta / d**0.5)
 
-            out = rich_gd(W0, C, Us, l, cfg, backend, redraw=redraw if variant == "reinit" else None,
+            out = rich_gd(W0, C, Us, l, backend, cfg=cfg, redraw=redraw if variant == "reinit" else None,
                           )
         backend.synchronize()
         wall = time.perf_counter() - t0

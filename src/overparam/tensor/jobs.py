@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from overparam.backend import Backend
+from overparam.jobs import Progress
 from overparam.tensor import experiment
-
-Progress = Callable[[int, int], None]
 
 
 def _each_point(run: Callable[..., list[dict[str, Any]]]) -> Callable[..., list[dict[str, Any]]]:

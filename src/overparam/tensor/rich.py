@@ -55,8 +55,9 @@ def _gd(
     cstar: Array,
     Ustar: Array,
     l: int,
-    cfg: RichConfig,
     backend: Backend,
+    *,
+    cfg: RichConfig,
     grad_fn: Callable[[Array], tuple[Array, Array]],
     redraw: Callable[[int], Array] | None,
     tau: float,
@@ -136,8 +137,9 @@ def rich_gd(
     cstar: Array,
     Ustar: Array,
     l: int,
-    cfg: RichConfig,
     backend: Backend,
+    *,
+    cfg: RichConfig,
     redraw: Callable[[int], Array] | None = None,
 ) -> dict[str, Any]:
     """GD on ½‖Σ_i ‖w_i‖^(2−l) w_i^{⊗l} − T*‖² + (λ/2)‖W‖², batched over replicas.
@@ -154,10 +156,10 @@ def rich_gd(
         fit_sq, grad, _ = homogeneous_loss_grad(W, cstar, Ustar, l, cfg.lam, backend, tstar_sq=tsq)
         return fit_sq, grad
 
-    return _gd(W0, cstar, Ustar, l, cfg, backend, grad_fn, redraw, cfg.tau_factor * cfg.delta)
+    return _gd(W0, cstar, Ustar, l, backend, cfg=cfg, grad_fn=grad_fn, redraw=redraw, tau=cfg.tau_factor * cfg.delta)
 
 
-def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, backend: Backend) -> dict[str, Any]:
+def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, backend: Backend, *, cfg: RichConfig) -> dict[str, Any]:
     """The plain ablation: GD on ½‖Σ_i w_i^{⊗l} − T*‖² + (λ/2)‖W‖² (c_i u_i^{⊗l} with c_i absorbed), no re-init.
 
     ∇_{w_i} = l ⟨R, w_i^{⊗(l−1)} ⊗ ·⟩ + λ w_i (:func:`gram.rank_one_loss_grad` with a_i = 1).
@@ -170,4 +172,4 @@ def plain_gd(W0: Array, cstar: Array, Ustar: Array, l: int, cfg: RichConfig, bac
         loss, _, gW = rank_one_loss_grad(ones, W, cstar, Ustar, l, backend)
         return 2.0 * loss, gW + cfg.lam * W
 
-    return _gd(W0, cstar, Ustar, l, cfg, backend, grad_fn, None, cfg.tau_factor * cfg.delta)
+    return _gd(W0, cstar, Ustar, l, backend, cfg=cfg, grad_fn=grad_fn, redraw=None, tau=cfg.tau_factor * cfg.delta)

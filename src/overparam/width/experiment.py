@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from overparam.backend import Backend
@@ -142,7 +142,7 @@ def train_batch(params: dict, d1: int, replicas: Sequence[int], base_seed: int, 
     W, v, X, Y = batch_arrays(params, d1, replicas, base_seed, backend)
     backend.synchronize()
     t0 = time.perf_counter()
-    out = train_gd(W, v, X, Y, backend, cfg)
+    out = train_gd(W, v, X, Y, backend, config=cfg)
     backend.synchronize()
     wall = time.perf_counter() - t0
     records = []
@@ -165,11 +165,15 @@ def width_search_grid(params: dict) -> tuple[list[int], int]:
     return grid, start
 
 
-def search_point(params: dict, base_seed: int, backend: Backend,
-                 known_records: Sequence[dict] = ()) -> tuple[list[dict], SearchResult]:
+WidthLog = Callable[[int, int], None]  # (width d1 just trained, seeds trained at it): a job's progress line
+
+
+def search_point(params: dict, base_seed: int, backend: Backend, known_records: Sequence[dict] = (),
+                 on_width: WidthLog | None = None) -> tuple[list[dict], SearchResult]:
     """Run the width search of one point; returns the records of the runs it trained and the search result.
 
     ``known_records`` (records of this point from an earlier call) are reused: their runs are not retrained.
+    ``on_width(d1, seeds)`` after every width trained.
     """
     replicas = list(range(int(params["seeds"])))
     grid, start = width_search_grid(params)
@@ -179,6 +183,8 @@ def search_point(params: dict, base_seed: int, backend: Backend,
     def evaluate(d1: int, which: Sequence[int]) -> dict[int, bool]:
         recs, _ = train_batch(params, d1, which, base_seed, backend)
         records.extend(recs)
+        if on_width is not None:
+            on_width(d1, len(recs))
         return {rec["seed"]: rec["success"] for rec in recs}
 
     result = search_width(grid, replicas, evaluate, min_success=int(params["min_success"]), start_index=start,
@@ -186,7 +192,7 @@ def search_point(params: dict, base_seed: int, backend: Backend,
     return records, result
 
 
-def run_point(params: dict, base_seed: int, backend: Backend) -> list[dict]:
+def run_point(params: dict, base_seed: int, backend: Backend, on_width: WidthLog | None = None) -> list[dict]:
     """All training runs of one point (one n of one series), one flat JSON-ready record each.
 
     Record fields: claim, paper, series, n, d0, d1, seed (replica), success, final_loss, initial_loss, steps,
@@ -195,7 +201,7 @@ def run_point(params: dict, base_seed: int, backend: Backend) -> list[dict]:
     lr_scale, plus the search's view: d1_star (the same on every record of the point; None if none),
     search_grid and d1_min. Sorted by (d1, seed), so the list does not depend on the search's order of calls.
     """
-    records, result = search_point(params, base_seed, backend)
+    records, result = search_point(params, base_seed, backend, on_width=on_width)
     for rec in records:
         rec["d1_star"] = result.d1_star
         rec["search_grid"] = list(result.grid)
@@ -217,7 +223,7 @@ def tracking_widths(params: dict) -> list[int]:
 
 
 def run_tracking(params: dict, base_seed: int, backend: Backend,
-                 d1_values: Sequence[int] | None = None) -> list[dict]:
+                 d1_values: Sequence[int] | None = None, on_width: WidthLog | None = None) -> list[dict]:
     """Training curves at a small and a large width (``track_width_ratios`` unless ``d1_values`` given).
 
     One record per (d1, seed, tracked step): n, d0, d1, seed, step, loss, lambda_min, lambda_min_ratio
@@ -234,6 +240,8 @@ def run_tracking(params: dict, base_seed: int, backend: Backend,
     out_rows: list[dict] = []
     for d1 in widths:
         recs, out = train_batch(params, int(d1), replicas, base_seed, backend, track_every=every)
+        if on_width is not None:
+            on_width(int(d1), len(recs))
         W, _v, X, _ = batch_arrays(params, int(d1), replicas, base_seed, backend)
         mu_f = backend.to_numpy(ntk.feature_sigma_min(W, X, backend))
         for i, rec in enumerate(recs):

@@ -6,23 +6,31 @@ see :mod:`overparam.jobs` for the common signature.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from overparam.backend import Backend
+from overparam.jobs import Progress
 from overparam.width import experiment
 
-Progress = Callable[[int, int], None]
+
+def _width_log(job: dict[str, Any]) -> experiment.WidthLog:
+    """One log line per width trained (a search trains a dozen or so; GD steps would be far too many lines)."""
+    where = f"{job['claim']} {job['kind']} n = {job['point']['n']}"
+
+    def log(d1: int, seeds: int) -> None:
+        print(f"{where}: width d1 = {d1} trained for {seeds} seed(s)", flush=True)
+
+    return log
 
 
 def point(job: dict[str, Any], backend: Backend, progress: Progress | None = None) -> list[dict[str, Any]]:
     """The width search at one (series, n): the smallest d1 at which GD reaches zero loss, per seed."""
-    return experiment.run_point(dict(job["point"]), job["base_seed"], backend)
+    return experiment.run_point(dict(job["point"]), job["base_seed"], backend, on_width=_width_log(job))
 
 
 def tracking(job: dict[str, Any], backend: Backend, progress: Progress | None = None) -> list[dict[str, Any]]:
     """The NTK quantities along training at a few widths (C1's tracking panel)."""
-    return experiment.run_tracking(dict(job["point"]), job["base_seed"], backend)
+    return experiment.run_tracking(dict(job["point"]), job["base_seed"], backend, on_width=_width_log(job))
 
 
 ENTRY_POINTS = {"point": point, "tracking": tracking}

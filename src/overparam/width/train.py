@@ -108,7 +108,7 @@ def learning_rates(lam_max0: np.ndarray, lr_scale: float) -> np.ndarray:
     return lr_scale / (2.0 * np.asarray(lam_max0, dtype=np.float64))
 
 
-def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, config: TrainConfig) -> TrainOutput:
+def train_gd(W0: Array, v0: Array, X: Array, Y: Array, backend: Backend, *, config: TrainConfig) -> TrainOutput:
     """Train every seed of the batch (W0: (S, d1, d0), v0: (S, d1)) by full-batch GD on h = ‖vᵀφ(WX) − Y‖².
 
     ``X`` is (d0, n) shared or (S, d0, n) per seed, ``Y`` (n,) or (S, n). Never raises on divergence: a
