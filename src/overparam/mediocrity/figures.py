@@ -40,8 +40,9 @@ def escape_dlogd_figure(summary: pd.DataFrame, records: pd.DataFrame, *, delta: 
     return fig
 
 
-def width_constant_factor_figure(kappa: pd.DataFrame, *, delta: float) -> plt.Figure:
-    """κ_p (slope of n/d against ln d) against p per protocol, with 95% CIs and theory curves."""
+def width_constant_factor_figure(kappa: pd.DataFrame, *, delta: float, tolerance: float | None = None) -> plt.Figure:
+    """κ_p (slope of n/d against ln d) against p per protocol, with 95% CIs, theory curves and, when given, the
+    band theory × (1 ± ``tolerance``) that the verdict tests each κ_p against (shaded)."""
     use_style()
     fig, ax = plt.subplots(figsize=(6.5, 4.4))
     colors = sns.color_palette(n_colors=kappa["protocol"].nunique())
@@ -52,9 +53,13 @@ def width_constant_factor_figure(kappa: pd.DataFrame, *, delta: float) -> plt.Fi
                     fmt="o", color=color, capsize=3, label=f"{proto}: γ' = {rate}")
         ps = np.unique(np.geomspace(grp["p"].min(), grp["p"].max(), 60).round().astype(int))
         gam = [grp["gamma_p"].iloc[0] if proto != "optimal" else theory.gamma_opt(int(q), delta) for q in ps]
-        ax.plot(ps, [theory.kappa(g, int(q), delta) for g, q in zip(gam, ps)], **{**THEORY_STYLE, "color": color})
-    ax.set(xscale="log", yscale="log", xlabel="hidden units p", ylabel="κ_p = d(n/d) / d(ln d)",
-           title="Prefactor κ_p of d ln d against p (dashed: theory)")
+        curve = np.array([theory.kappa(g, int(q), delta) for g, q in zip(gam, ps)])
+        ax.plot(ps, curve, **{**THEORY_STYLE, "color": color})
+        if tolerance is not None:
+            ax.fill_between(ps, curve * (1 - tolerance), curve * (1 + tolerance), color=color, alpha=0.15, lw=0)
+    band = f"; shaded: ±{tolerance:.0%}, the tested band" if tolerance is not None else ""
+    title = f"Prefactor κ_p of d ln d against p (dashed: theory{band})"
+    ax.set(xscale="log", yscale="log", xlabel="hidden units p", ylabel="κ_p = d(n/d) / d(ln d)", title=title)
     _plain_log_ticks(ax, kappa["p"].unique())
     ax.legend(title="protocol (95% CI)")
     fig.tight_layout()
@@ -113,7 +118,8 @@ def escape_dlogd(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], conte
 def width_constant_factor(tables: dict[str, pd.DataFrame], verdict: dict[str, Any],
                           context: dict[str, Any]) -> plt.Figure:
     """B2's figure."""
-    return width_constant_factor_figure(tables["kappa"], delta=context["physics"]["delta"])
+    return width_constant_factor_figure(tables["kappa"], delta=context["physics"]["delta"],
+                                        tolerance=context["tolerances"].get("kappa_tolerance"))
 
 
 def ode_matches_sgd(tables: dict[str, pd.DataFrame], verdict: dict[str, Any], context: dict[str, Any]) -> plt.Figure:
