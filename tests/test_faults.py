@@ -61,7 +61,8 @@ BAD_CONFIGS = [
     ("scales.ci.lazy_lower_bound.points", [{"l": 3, "d": [8, 10]}, {"l": 3, "d": [12, 14]}],
      "two entries with the same l"),
     # cross-field checks of papers A and C2
-    ("scales.ci.init_ratio.omega2_num", 50, "init_ratio.omega2_num': 50 ω2 values asked"),
+    ("scales.ci.init_ratio.omega2_num", 50, "init_ratio.omega2_num': 50 ω2 values (the grid"),
+    ("scales.ci.init_ratio.omega2_num", 2, "allowed: 3 to 10"),
     ("scales.ci.init_ratio.seeds", 2, "init_ratio.seeds': 2 seeds can never give min_seeds = 3"),
     ("claims.rich_upper_bound.r_main", 3, "r_main': 3 is not in 'tensor.lazy.r_list'"),
     ("scales.ci.lazy_lower_bound.points", [{"l": 3, "d": [8, 10, 12]}], "lazy_lower_bound.ls': l = 4 has no entry"),
@@ -200,3 +201,14 @@ def test_a_dangerous_run_stops_before_any_job_with_one_line(args, expected):
 def test_an_explicit_allow_long_lets_the_paper_scale_build_its_dag():
     proc = _dry("--config", "scale=paper", "allow_long=true", "results=/tmp/overparam-paper-dry")
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_the_work_guard_counts_work_keys_only_outside_the_scale_blocks():
+    """A looser tolerance or another physical constant is not more work; more bootstrap replicates or a higher
+    step cap is."""
+    from overparam.workload import growth_by_claim
+
+    looser = _set(_set(CONFIG, "claims.subquadratic_width.loss_tol", 1e-2), "tensor.lazy.rel_ridge", 1e-11)
+    assert set(growth_by_claim(looser, CONFIG).values()) == {1.0}
+    heavier = _set(CONFIG, "claims.lazy_lower_bound.n_boot", 20000)
+    assert growth_by_claim(heavier, CONFIG)["lazy_lower_bound"] == 10.0

@@ -78,6 +78,7 @@ PAIRS = (("_low", "_high"), ("_start", "_stop"), ("_min", "_max"))  # sibling ke
 INTERVAL_KEYS = ("band",)  # list-valued keys that are intervals [lo, hi]
 SWEEP_SUFFIXES = ("_grid",)  # list-valued keys that are sweeps: strictly increasing
 SWEEP_KEYS = ("d", "n", "p", "r", "ls", "gamma_p", "track_width_ratios")  # sweeps too
+MAY_BE_EMPTY = ("eps_report",)  # report-only lists: nothing to report is a valid choice
 IDENTITY_KEYS = ("series", "l")  # in a list of blocks, the key that names each block: no two alike
 
 
@@ -117,7 +118,7 @@ def check_ordered(config: dict[str, Any]) -> None:
     for path, node in _walk(config):
         if isinstance(node, list):
             where = _key(path)
-            if not node:
+            if not node and path[-1:] and path[-1] not in MAY_BE_EMPTY:
                 raise ConfigError(f"config key '{where}': an empty list; allowed: at least one value")
             scalars = [v for v in node if isinstance(v, str | int | float)]
             if len(set(scalars)) < len(scalars):

@@ -2,7 +2,8 @@
 
 A claim's work grows with its seed counts, its dimensions and its grids. Without running anything, compare each
 number of the claim's block (and each list's largest value and its length) with the same entry of the committed
-default scale's block (and likewise its tolerances and its paper's shared block): the product of the factors by
+default scale's block (and the work keys of its tolerances and its paper's shared block, ``WORK_KEYS``: bootstrap
+replicates, step and time caps): the product of the factors by
 which they grew is the claim's growth (1 = no larger than the default). This is a structural bound, not a time:
 the default scale's own wall time (BENCHMARKS.md, the README) times the growth says roughly how long a run
 would take. A config whose growth exceeds ``LIMIT`` for a claim needs ``allow_long: true``.
@@ -44,6 +45,23 @@ def growth(block: Any, reference: Any) -> float:
     return 1.0
 
 
+# Outside the scale blocks, only these keys measure work (a looser tolerance or another physical constant does not).
+WORK_KEYS = frozenset({"n_boot", "max_steps", "max_epochs", "t_max_factor", "max_doublings", "m_extra"})
+
+
+def work_only(node: Any) -> Any:
+    """The entries of a tolerance or shared block that count work (``WORK_KEYS``), nested blocks kept."""
+    if not isinstance(node, dict):
+        return {}
+    out = {}
+    for key, value in node.items():
+        if key in WORK_KEYS:
+            out[key] = value
+        elif isinstance(value, dict) and work_only(value):
+            out[key] = work_only(value)
+    return out
+
+
 def growth_by_claim(config: dict[str, Any], reference: dict[str, Any] | None = None) -> dict[str, float]:
     """Each claim's growth at the config's scale against the default scale of ``reference`` (the committed
     ``config.yaml``, so that an override of ``scales.default`` itself is measured too; the config itself when
@@ -57,10 +75,11 @@ def growth_by_claim(config: dict[str, Any], reference: dict[str, Any] | None = N
     out = {}
     for claim_id, block in here.items():
         g = growth(block, ref.get(claim_id, block))
-        g *= growth(config["claims"].get(claim_id, {}), reference["claims"].get(claim_id, {}))
+        g *= growth(work_only(config["claims"].get(claim_id, {})),
+                    work_only(reference["claims"].get(claim_id, {})))
         if claim_id in declared:
             paper = declared[claim_id].package.rsplit(".", 1)[-1]
-            g *= growth(config.get(paper, {}), reference.get(paper, {}))
+            g *= growth(work_only(config.get(paper, {})), work_only(reference.get(paper, {})))
         out[claim_id] = g
     return out
 

@@ -235,7 +235,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
     """The verdict of C1 from the run records (the keys of :class:`overparam.verdict.Verdict` that the data fix).
 
     Test (SPEC C1): fit the pooled log(d0·d1*) against log n; two one-sided bound tests on its 95% CI (decided
-    three-way, :mod:`overparam.decide`): slope ≤ ``older_exponent`` (2) and slope ≤ ``theory_exponent + slack``
+    three-way, :mod:`overparam.decide`): slope < ``older_exponent`` (2, strict) and slope ≤ ``theory_exponent + slack``
     (1.5 + 0.1); ``inconclusive`` without a test when fewer than ``min_points`` distinct n have a usable d1*.
 
     Returns predicted, measured, tolerance, status, details, runs_used, runs_failed (runs ended by
@@ -267,7 +267,7 @@ def verdict_fields(records: Sequence[dict] | pd.DataFrame, *, min_success: int =
                     f"older bound {older_exponent:g}")
     else:
         measured = f"no slope: only {n_with} n with a d1*"
-    tolerance = (f"95% CI of the slope ≤ {older_exponent:g} and ≤ {theory_exponent:g} + {slack:g}; "
+    tolerance = (f"95% CI of the slope < {older_exponent:g} and ≤ {theory_exponent:g} + {slack:g}; "
                  f"inconclusive if fewer than {min_points} n have a d1*")
     note = (f"The bound d0·d1 = Ω̃(n^{theory_exponent:g}) is sufficient, not tight: it is what the proof needs, while "
             "a net needs only about as many parameters as points (d0·d1 ≳ n), so the measured slope is expected "
