@@ -212,3 +212,11 @@ def test_the_work_guard_counts_work_keys_only_outside_the_scale_blocks():
     assert set(growth_by_claim(looser, CONFIG).values()) == {1.0}
     heavier = _set(CONFIG, "claims.lazy_lower_bound.n_boot", 20000)
     assert growth_by_claim(heavier, CONFIG)["lazy_lower_bound"] == 10.0
+
+
+def test_a_nested_number_on_the_command_line_is_taken_as_a_number(tmp_path):
+    """Snakemake hands nested --config values over as strings; the schema turns them back into numbers."""
+    proc = _dry("--config", "scale=ci", "claims={escape_dlogd: {slope_tolerance: 0.3}}", f"results={tmp_path}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = _dry("--config", "scale=ci", "claims={escape_dlogd: {slope_tolerance: lots}}", f"results={tmp_path}")
+    assert proc.returncode != 0 and "slope_tolerance': 'lots' is not of type 'number'" in proc.stderr + proc.stdout
