@@ -55,7 +55,8 @@ try:
             )
     # the reference is the committed config.yaml: an override of scales.default itself is measured against it
     _REFERENCE = yaml.safe_load((Path(workflow.basedir) / "config.yaml").read_text())
-    _long = too_long(config, _REFERENCE)
+    _GROWTH = growth_by_claim(config, _REFERENCE)
+    _long = too_long(config, _GROWTH)
     if _long:
         raise ConfigError(
             f"scale {config['scale']!r} is too long to start without asking: "
@@ -68,9 +69,7 @@ except (ConfigError, BackendError) as err:
 if workflow.is_main_process:
     print(
         "overparam: work against the committed default scale: "
-        + ", ".join(
-            f"{c} {g:.3g}x" for c, g in growth_by_claim(config, _REFERENCE).items()
-        ),
+        + ", ".join(f"{c} {g:.3g}x" for c, g in _GROWTH.items()),
         file=sys.stderr,
     )
 
@@ -140,7 +139,7 @@ def verdict_context(claim_id):
         "settings": SETTINGS.get(claim_id, {}),
         "tolerances": config["claims"].get(claim_id, {}),
         "physics": config["mediocrity"],
-        "paper": config.get(CLAIMS[claim_id].package.rsplit(".", 1)[-1], {}),
+        "paper": config.get(CLAIMS[claim_id].paper_block, {}),
     }
 
 

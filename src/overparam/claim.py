@@ -73,6 +73,12 @@ class Claim:
     extra_figures: tuple[str, ...] = ()
     check: str | None = None
 
+    @property
+    def paper_block(self) -> str:
+        """The name of the paper's own top-level config block (``tensor``, ``mediocrity``; the others have none):
+        the config check, the work estimate and the verdict's config hash read it."""
+        return self.package.rsplit(".", 1)[-1]
+
     def record_paths(self, settings: Settings) -> dict[str, list[str]]:
         """Each group's record files at one scale (relative to the run folder)."""
         return {group: [p for rs in sets for p in rs.paths(settings)] for group, sets in self.records.items()}

@@ -172,6 +172,6 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
     for name, block in config["scales"].items():
         for claim_id, declared in claims().items():
             if declared.check and claim_id in block:
-                paper_block = config.get(declared.package.rsplit(".", 1)[-1], {})  # tensor:, mediocrity: or none
-                resolve(declared.check)(block[claim_id], config["claims"].get(claim_id, {}), paper_block,
+                resolve(declared.check)(block[claim_id], config["claims"].get(claim_id, {}),
+                                        config.get(declared.paper_block, {}),
                                         f"scales.{name}.{claim_id}")

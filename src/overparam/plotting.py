@@ -31,17 +31,16 @@ def save_figure(fig: plt.Figure, *paths: str | Path) -> None:
     plt.close(fig)
 
 
-def annotate_verdict(fig: plt.Figure, claim_id: str, verdict: dict, max_passes: int = 6) -> None:
+def annotate_verdict(fig: plt.Figure, claim_id: str, verdict: dict, min_lines: int = 6) -> None:
     """Write, under the figure, what it tests: the claim id, the outcome, and its sub-tests (estimate, 95% CI,
-    band or bound, outcome): every failed and undecided one, then passes up to ``max_passes`` lines, so that a
-    figure out of the report says what decided it."""
+    band or bound, outcome): failed ones first, then undecided ones, then passes, every failed and undecided one
+    and at least ``min_lines`` lines, so that a figure out of the report says what decided it."""
     from overparam.decide import describe_test, summary
 
     tests = list(verdict.get("tests") or [])
     order = {"fail": 0, "inconclusive": 1, "pass": 2}
     ranked = sorted(tests, key=lambda t: order[t["outcome"]])
-    open_or_failed = [t for t in ranked if t["outcome"] != "pass"]
-    shown = open_or_failed + [t for t in ranked if t["outcome"] == "pass"][:max(0, max_passes - len(open_or_failed))]
+    shown = ranked[:max(min_lines, sum(t["outcome"] != "pass" for t in tests))]
     lines = [f"{claim_id}: {verdict['status'].upper()} ({summary(tests) if tests else 'no sub-tests'}; "
              f"scale {verdict.get('scale', '?')})"]
     lines += ["  " + describe_test(t) for t in shown]

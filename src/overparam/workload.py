@@ -55,10 +55,11 @@ def work_only(node: Any) -> Any:
         return {}
     out = {}
     for key, value in node.items():
+        inner = work_only(value)
         if key in WORK_KEYS:
             out[key] = value
-        elif isinstance(value, dict) and work_only(value):
-            out[key] = work_only(value)
+        elif inner:
+            out[key] = inner
     return out
 
 
@@ -78,15 +79,15 @@ def growth_by_claim(config: dict[str, Any], reference: dict[str, Any] | None = N
         g *= growth(work_only(config["claims"].get(claim_id, {})),
                     work_only(reference["claims"].get(claim_id, {})))
         if claim_id in declared:
-            paper = declared[claim_id].package.rsplit(".", 1)[-1]
+            paper = declared[claim_id].paper_block
             g *= growth(work_only(config.get(paper, {})), work_only(reference.get(paper, {})))
         out[claim_id] = g
     return out
 
 
-def too_long(config: dict[str, Any], reference: dict[str, Any] | None = None) -> list[str]:
-    """The claims whose growth exceeds the limit, as one line each (empty when ``allow_long`` is set)."""
+def too_long(config: dict[str, Any], growths: dict[str, float]) -> list[str]:
+    """The claims whose growth (``growth_by_claim``) exceeds the limit, as one line each (empty when
+    ``allow_long`` is set)."""
     if config.get("allow_long"):
         return []
-    return [f"{claim_id}: {g:.3g}× the default scale's work" for claim_id, g in
-            growth_by_claim(config, reference).items() if g > LIMIT]
+    return [f"{claim_id}: {g:.3g}× the default scale's work" for claim_id, g in growths.items() if g > LIMIT]

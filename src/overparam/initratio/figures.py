@@ -16,7 +16,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from overparam.initratio.analysis import PAPER_ACCURACY
+from overparam.initratio.analysis import FITS, PAPER_ACCURACY, RISES
 from overparam.plotting import use_style
 
 
@@ -63,8 +63,7 @@ def init_ratio_figure(summary: pd.DataFrame, verdict: dict[str, Any] | None = No
         fits = det.get("fits", {}) or {}
         fci = fits.get("ci") or [float("nan"), float("nan")]
         outcomes = {t["name"]: t["outcome"] for t in verdict.get("tests", [])}
-        fits_out = next((o for n, o in outcomes.items() if n.startswith("mean training accuracy")), "?")
-        rises_out = next((o for n, o in outcomes.items() if n.startswith("Spearman")), "?")
+        fits_out, rises_out = outcomes.get(FITS, "?"), outcomes.get(RISES, "?")
         text = (f"{claim_id} — {det.get('dataset', '?')}\n"
                 f"fits: min mean train acc {_num(fits.get('min_mean'), 4)} "
                 f"[{_num(fci[0], 4)}, {_num(fci[1], 4)}] → {fits_out}\n"

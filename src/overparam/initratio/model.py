@@ -278,16 +278,15 @@ def train_nets(net0: Net, X: Array, T: Array, orders: list[np.random.Generator],
     init = backend.to_numpy(ce_loss(net0, X[:min(n, config.eval_chunk), ...], T[:min(n, config.eval_chunk), ...],
                                     kind, backend)).astype(np.float64)
     live = LiveRows(S, backend)  # live.rows[k]: the input index of the k-th running net
-    rows = list(range(S))
     net = net0
     steps = 0
     last = np.full(S, np.nan)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(config.epochs):
-            if not rows:
+            if not live.size:
                 break
-            Sl = len(rows)
-            perms = np.stack([orders[s].permutation(n) for s in rows])
+            Sl = live.size
+            perms = np.stack([orders[s].permutation(n) for s in live.rows])
             total = xp.zeros((Sl,), dtype=net.W.dtype)
             for i, j in blocks:
                 idx = backend.index_array(perms[:, i:j].reshape(-1))
@@ -299,17 +298,16 @@ def train_nets(net0: Net, X: Array, T: Array, orders: list[np.random.Generator],
             steps += len(blocks)
             mean = backend.to_numpy(total).astype(np.float64) / len(blocks)
             bad = [k for k in range(Sl) if not math.isfinite(mean[k])]
-            for k in range(Sl):
-                last[rows[k]] = mean[k]
+            last[live.rows] = mean
             for k in bad:
-                s = rows[k]
+                s = live.rows[k]
                 results[s] = RunResult(False, f"diverged: non-finite epoch-mean loss at epoch {epoch + 1}", steps,
                                        epoch + 1, float(init[s]), float(mean[k]))
             if bad:
                 net = net.take(live.keep(np.array([k not in bad for k in range(Sl)])))
-                rows = [int(r) for r in live.rows]
             if progress is not None:
-                progress(epoch + 1, len(rows))
+                progress(epoch + 1, live.size)
+    rows = [int(s) for s in live.rows]
     for s in rows:
         results[s] = RunResult(True, "completed", steps, config.epochs, float(init[s]), float(last[s]))
     return TrainOutput(results=[r for r in results if r is not None], rows=rows, net=net if rows else None)
